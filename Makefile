@@ -1,0 +1,79 @@
+# Conseiller externalisation IT — every command a person or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(PY) -m rasa
+PYTEST := $(PY) -m pytest
+MODEL := models/advisor.tar.gz
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# pip's output goes to a log; on failure it is shown without the local mirrors' noise.
+PIP_LOG := $(VENV)/pip.log
+PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); exit 1; }
+
+.PHONY: help install train run shell test lint validate unit e2e stories nlu-report clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## Create .venv (Python 3.10) with every pinned dependency
+
+$(VENV)/.installed: requirements.lock
+	@PY310=$$(scripts/find_python310.sh) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+		echo "Création de $(VENV) avec $$PY310"; rm -rf $(VENV); $$PY310 -m venv $(VENV) || exit 1; \
+	fi
+	@echo "Installation des dépendances (requirements.lock)…"
+	@$(PY) -m pip install --quiet --upgrade pip > $(PIP_LOG) 2>&1 || $(PIP_FAILED)
+	@$(PY) -m pip install --quiet -r requirements.lock > $(PIP_LOG) 2>&1 || $(PIP_FAILED)
+	@$(PY) -m pip check
+	@touch $@
+
+train: $(MODEL) ## Train models/ if data, domain or config changed since the last model
+
+$(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
+	@echo "Entraînement du modèle…"
+	@$(RASA) train --config config.yml --domain domain.yml --data data --out models \
+		--fixed-model-name advisor
+	@touch $@
+
+.env:
+	@cp .env.example .env && echo "Fichier .env créé à partir de .env.example."
+
+run: $(VENV)/.installed $(MODEL) .env ## Start actions, Rasa and the widget page (Ctrl-C stops)
+	@$(PY) -m bot.launcher run
+
+shell: $(VENV)/.installed $(MODEL) .env ## Chat with the bot in the terminal
+	@$(PY) -m bot.launcher shell
+
+lint: $(VENV)/.installed ## Ruff lint
+	$(PY) -m ruff check .
+
+validate: $(VENV)/.installed ## Check training data, domain and knowledge content
+	$(RASA) data validate --config config.yml --domain domain.yml --data data --quiet
+	$(PY) -m knowledge check
+
+unit: $(VENV)/.installed ## Unit tests (knowledge, actions, settings), no trained model needed
+	$(PYTEST) -m "not e2e"
+
+stories: $(MODEL) ## Test stories with --fail-on-prediction-errors
+	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+		--out var/results/core
+
+e2e: $(MODEL) ## End-to-end tests against the running servers
+	$(PYTEST) -m e2e
+
+test: lint validate unit stories e2e ## Install what is missing and run the whole test suite
+
+nlu-report: $(VENV)/.installed ## NLU cross-validation and held-out scores (var/results/nlu*)
+	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 3 \
+		--out var/results/nlu-cv
+	$(RASA) train nlu --config config.yml --nlu data --out var/nlu-model --fixed-model-name nlu
+	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model var/nlu-model/nlu.tar.gz \
+		--out var/results/nlu-holdout
+	$(PY) scripts/nlu_report.py var/results/nlu-cv var/results/nlu-holdout > var/results/nlu-report.md
+	@cat var/results/nlu-report.md
+
+clean: ## Remove models, results and local databases (keeps .venv and .env)
+	rm -rf models var

@@ -1,0 +1,1 @@
+"""Wiring of the system: settings, process launcher, channels and the widget page."""
