@@ -1,0 +1,1 @@
+"""Custom actions: thin adapters between Rasa trackers and the `knowledge` engine."""

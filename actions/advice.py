@@ -1,0 +1,63 @@
+"""The plan: profile from the slots -> engine -> French messages + the contract payload."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import engine
+from actions.slots import DONE, profile_from_slots
+
+logger = logging.getLogger(__name__)
+
+
+def send_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Send the plan as chat messages then as the unchanged payload; False if it failed."""
+    profile = profile_from_slots(tracker)
+    try:
+        advice = engine.recommend(profile)
+        messages = engine.render_advice(advice)
+    except engine.KnowledgeError:
+        logger.exception("could not build the advice for profile %s", profile)
+        dispatcher.utter_message(response="utter_advice_error")
+        return False
+    for message in messages:
+        dispatcher.utter_message(text=message)
+    dispatcher.utter_message(json_message=advice)
+    return True
+
+
+class ActionGiveAdvice(Action):
+    """Ends the diagnostic: the prioritised, cited plan."""
+
+    def name(self) -> str:
+        return "action_give_advice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not send_advice(dispatcher, tracker):
+            return []
+        dispatcher.utter_message(response="utter_after_advice")
+        return [SlotSet(DONE, True)]
+
+
+class ActionSendReport(Action):
+    """`request_report`: the plan again if a diagnostic exists, else an offer to start one."""
+
+    def name(self) -> str:
+        return "action_send_report"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if not tracker.get_slot(DONE):
+            dispatcher.utter_message(response="utter_report_none")
+            return []
+        dispatcher.utter_message(response="utter_report_intro")
+        send_advice(dispatcher, tracker)
+        return []

@@ -1,0 +1,172 @@
+"""Validation of `diagnostic_form`: ask only what is missing, one question at a time.
+
+Slots are filled here (custom mappings) from three sources, in this order of trust:
+button payload entities, facts found in free text by the knowledge engine, and the short answer
+to the question being asked (`parse_answer`). "Je ne sais pas" stores `UNKNOWN` and moves on.
+A message that is neither an answer nor a statement about the company (a question, help...)
+returns no event, so Rasa rejects the form, the rules answer it, and the form resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions import engine
+from actions.slots import (
+    ANSWERED,
+    ASKED_FIELDS,
+    PAIN_POINTS,
+    PROFILE_SLOTS,
+    STEP,
+    TOTAL,
+    UNKNOWN,
+    latest_intent,
+    latest_text,
+    normalize_entity_value,
+)
+
+logger = logging.getLogger(__name__)
+
+# Messages that say something about the company: facts and pain points are extracted.
+FREE_TEXT_INTENTS = {"start_diagnostic", "describe_problem", "inform"}
+# Short answers to the question asked: read with parse_answer, re-asked with a hint if unclear.
+ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback"}
+SKIP_INTENTS = {"dont_know"}
+ENTITY_FIELDS = ("multi_site", "it_staff", "digital_dependency", "trigger", "motive")
+
+
+class ValidateDiagnosticForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_diagnostic_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        activating = requested is None
+        intent = latest_intent(tracker)
+        updates: dict[str, Any] = {}
+        answered_now = False
+
+        if _resuming_after_interruption(tracker):
+            # Back from a question or help: nothing new to read, only the progress to refresh.
+            return _progress_events(tracker, updates, answered_now=False, activating=False)
+
+        if not activating and intent not in FREE_TEXT_INTENTS | ANSWER_INTENTS | SKIP_INTENTS:
+            return []  # not an answer: let the rules handle it, the form resumes afterwards
+
+        updates.update(_entity_values(tracker))
+        learned = dict(updates)
+        if intent in FREE_TEXT_INTENTS:
+            text = latest_text(tracker)
+            learned.update(_facts(text))
+            pain_points = _merged_pain_points(tracker, text)
+            if pain_points is not None:
+                updates[PAIN_POINTS] = pain_points
+            updates.update(learned)
+
+        if requested and requested in ASKED_FIELDS:
+            if updates.get(requested) is not None:
+                answered_now = True
+            elif intent in SKIP_INTENTS:
+                updates[requested] = UNKNOWN
+                answered_now = True
+            elif not learned and intent in ANSWER_INTENTS | FREE_TEXT_INTENTS:
+                value = _parse(requested, latest_text(tracker))
+                if value is not None:
+                    updates[requested] = value
+                    answered_now = True
+            if not answered_now:
+                if learned or PAIN_POINTS in updates:
+                    dispatcher.utter_message(response="utter_noted")
+                else:
+                    dispatcher.utter_message(response=f"utter_hint_{requested}")
+                updates[requested] = None  # keeps the form going: the question is asked again
+
+        return [SlotSet(slot, value) for slot, value in updates.items()] + _progress_events(
+            tracker, updates, answered_now=answered_now, activating=activating
+        )
+
+
+def _resuming_after_interruption(tracker: Tracker) -> bool:
+    """True when the form is called again after another action answered the user's message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action_execution_rejected":
+            return True
+    return False
+
+
+def _entity_values(tracker: Tracker) -> dict[str, Any]:
+    """Profile values carried by button payloads (/inform{"it_staff": "none"})."""
+    values: dict[str, Any] = {}
+    for field in ENTITY_FIELDS:
+        raw = next(tracker.get_latest_entity_values(field), None)
+        value = normalize_entity_value(field, raw)
+        if value is not None:
+            values[field] = value
+    return values
+
+
+def _facts(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    try:
+        facts = engine.extract_facts(text)
+    except engine.KnowledgeError:
+        logger.warning("extract_facts failed on a user message", exc_info=True)
+        return {}
+    return {field: value for field, value in facts.items() if field in PROFILE_SLOTS}
+
+
+def _merged_pain_points(tracker: Tracker, text: str) -> list[str] | None:
+    """Union of the known pain points and those of `text`; None when nothing new."""
+    known = list(tracker.get_slot(PAIN_POINTS) or [])
+    try:
+        found = engine.detect_pain_points(text)
+    except engine.KnowledgeError:  # InputError on a blank text
+        return None
+    merged = known + [signal for signal in found if signal not in known]
+    return merged if merged != known else None
+
+
+def _parse(field: str, text: str) -> Any:
+    if not text.strip():
+        return None
+    try:
+        return engine.parse_answer(field, text)
+    except engine.KnowledgeError:
+        logger.warning("parse_answer failed for %s", field, exc_info=True)
+        return None
+
+
+def _progress_events(
+    tracker: Tracker, updates: dict[str, Any], *, answered_now: bool, activating: bool
+) -> list[EventType]:
+    """Step and total of the visible progress ("Question 2 sur 4").
+
+    Total = questions already answered in this diagnostic + fields still missing, so a fact
+    given in free text shortens the questionnaire.
+    """
+    answered = [] if activating else list(tracker.get_slot(ANSWERED) or [])
+    requested = tracker.get_slot("requested_slot")
+    if answered_now and requested not in answered:
+        answered.append(requested)
+    missing = [
+        field
+        for field in ASKED_FIELDS
+        if (updates[field] if field in updates else tracker.get_slot(field)) is None
+    ]
+    return [
+        SlotSet(ANSWERED, answered),
+        SlotSet(STEP, len(answered) + 1),
+        SlotSet(TOTAL, len(answered) + len(missing)),
+    ]

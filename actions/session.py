@@ -1,0 +1,66 @@
+"""Conversation housekeeping: clarification on low NLU confidence, deletion of the answers."""
+
+from __future__ import annotations
+
+import json
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+LABEL_PREFIX = "utter_intent_label_"
+PAYLOAD_ENTITIES = {"service"}
+MAX_CHOICES = 2
+
+
+class ActionClarify(Action):
+    """`nlu_fallback`: offers the two most likely intents as buttons titled from the domain."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        responses = domain.get("responses", {})
+        buttons = []
+        for ranked in tracker.latest_message.get("intent_ranking") or []:
+            intent = ranked.get("name")
+            label = responses.get(f"{LABEL_PREFIX}{intent}")
+            if intent == "nlu_fallback" or not label:
+                continue
+            buttons.append({"title": label[0]["text"], "payload": _payload(intent, tracker)})
+            if len(buttons) == MAX_CHOICES:
+                break
+        if not buttons:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        return []
+
+
+def _payload(intent: str, tracker: Tracker) -> str:
+    """`/intent`, keeping the service the user named so the answer can use it."""
+    entities = {
+        entity["entity"]: entity["value"]
+        for entity in tracker.latest_message.get("entities") or []
+        if entity.get("entity") in PAYLOAD_ENTITIES
+    }
+    return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
+
+
+class ActionDeleteData(Action):
+    """`request_data_deletion`: wipes every answer of this conversation and says so."""
+
+    def name(self) -> str:
+        return "action_delete_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_data_deleted")
+        events: list[EventType] = [AllSlotsReset()]
+        if tracker.active_loop_name:
+            events.append(ActiveLoop(None))
+        return events
