@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from knowledge import (
+    PROFILE_FIELDS,
     InputError,
     KnowledgeError,
     ProfileError,
@@ -15,6 +16,7 @@ from knowledge import (
 )
 
 __all__ = [
+    "PROFILE_FIELDS",
     "InputError",
     "KnowledgeError",
     "ProfileError",

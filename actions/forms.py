@@ -111,7 +111,8 @@ def _entity_values(tracker: Tracker) -> dict[str, Any]:
     for field in ENTITY_FIELDS:
         raw = next(tracker.get_latest_entity_values(field), None)
         value = normalize_entity_value(field, raw)
-        if value is not None:
+        allowed = engine.PROFILE_FIELDS.get(field)
+        if value is not None and (not isinstance(allowed, tuple) or value in allowed):
             values[field] = value
     return values
 

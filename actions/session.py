@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 LABEL_PREFIX = "utter_intent_label_"
-PAYLOAD_ENTITIES = {"service"}
+# Entities of the original message kept in the button payload, per intent.
+PAYLOAD_ENTITIES = {"ask_service": {"service"}}
 MAX_CHOICES = 2
 
 
@@ -42,10 +43,11 @@ class ActionClarify(Action):
 
 def _payload(intent: str, tracker: Tracker) -> str:
     """`/intent`, keeping the service the user named so the answer can use it."""
+    kept = PAYLOAD_ENTITIES.get(intent, set())
     entities = {
         entity["entity"]: entity["value"]
         for entity in tracker.latest_message.get("entities") or []
-        if entity.get("entity") in PAYLOAD_ENTITIES
+        if entity.get("entity") in kept
     }
     return f"/{intent}{json.dumps(entities, ensure_ascii=False)}" if entities else f"/{intent}"
 
