@@ -1,0 +1,235 @@
+"""French text analysis shared by signal detection and fact extraction.
+
+Text is lemmatised once with spaCy (``fr_core_news_md``, loaded lazily, parser and NER excluded),
+then every token keeps two normalised forms (surface and lemma: casefolded, accents stripped,
+’ unified with '). Patterns written in the YAML content are matched against either form, with
+prefixes (``sauvegard*``), alternatives (``serveur*|server*``), bounded gaps (``...``), small
+typos on long words, and negation scopes (``on n'a jamais eu de panne``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+SPACY_MODEL = "fr_core_news_md"
+APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+GAP_TOKEN = "..."
+_WORD_SPLIT = re.compile(r"[-'/]+")
+
+
+def normalize(text: str) -> str:
+    """Matching form of a text: casefolded, accents stripped, apostrophes unified."""
+    text = text.translate(APOSTROPHES).casefold().translate(LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Any:
+    """The spaCy French pipeline, loaded once on first use (about 1 to 4 s)."""
+    import spacy
+
+    return spacy.load(SPACY_MODEL, exclude=["parser", "ner", "senter"])
+
+
+@dataclass(frozen=True)
+class Token:
+    form: str
+    lemma: str
+    is_punct: bool = False
+
+
+def _split_forms(form: str, lemma: str) -> list[tuple[str, str]]:
+    """Split hyphenated or elided pieces (``multi-sites``, ``aujourd'hui``) into words."""
+    parts = [part for part in _WORD_SPLIT.split(form) if part]
+    if len(parts) <= 1:
+        return [(form.strip("'-"), lemma.strip("'-") or form.strip("'-"))]
+    lemma_parts = [part for part in _WORD_SPLIT.split(lemma) if part]
+    if len(lemma_parts) != len(parts):
+        lemma_parts = parts
+    return list(zip(parts, lemma_parts, strict=True))
+
+
+@lru_cache(maxsize=512)
+def analyze(text: str) -> tuple[Token, ...]:
+    """Tokens of ``text`` with normalised surface forms and lemmas (cached per text)."""
+    doc = nlp()(text.translate(APOSTROPHES))
+    tokens: list[Token] = []
+    for item in doc:
+        if item.is_space:
+            continue
+        if item.is_punct and item.text not in {"'", "-"}:
+            tokens.append(Token(normalize(item.text), normalize(item.text), True))
+            continue
+        for form, lemma in _split_forms(normalize(item.text), normalize(item.lemma_)):
+            if form:
+                tokens.append(Token(form, lemma or form))
+    return tuple(tokens)
+
+
+def damerau_within_one(left: str, right: str) -> bool:
+    """True when the two words differ by at most one edit (insert, delete, substitute, swap)."""
+    if left == right:
+        return True
+    if abs(len(left) - len(right)) > 1:
+        return False
+    if len(left) == len(right):
+        diffs = [index for index, (a, b) in enumerate(zip(left, right, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and left[diffs[0]] == right[diffs[1]]
+            and left[diffs[1]] == right[diffs[0]]
+        )
+    shorter, longer = (left, right) if len(left) < len(right) else (right, left)
+    return any(longer[:index] + longer[index + 1 :] == shorter for index in range(len(longer)))
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Matching settings read from ``content/matching.yml``."""
+
+    default_gap: int
+    ellipsis_gap: int
+    fuzzy_min_length: int
+    negation_window: int
+    negation_cues: frozenset[str]
+    negation_exceptions: tuple[tuple[str, ...], ...]
+    clause_breaks: frozenset[str]
+    scope_breaks: frozenset[str]
+
+    @classmethod
+    def from_content(cls, data: Mapping[str, Any]) -> Matcher:
+        return cls(
+            default_gap=int(data["default_gap"]),
+            ellipsis_gap=int(data["ellipsis_gap"]),
+            fuzzy_min_length=int(data["fuzzy_min_length"]),
+            negation_window=int(data["negation_window"]),
+            negation_cues=frozenset(normalize(cue) for cue in data["negation_cues"]),
+            negation_exceptions=tuple(parse_pattern(item) for item in data["negation_exceptions"]),
+            clause_breaks=frozenset(normalize(word) for word in data["clause_breaks"]),
+            scope_breaks=frozenset(normalize(word) for word in data["scope_breaks"]),
+        )
+
+    # -- word level -------------------------------------------------------------------------
+
+    def word_matches(self, alternative: str, token: Token) -> bool:
+        for option in alternative.split("|"):
+            if option.endswith("*"):
+                prefix = option[:-1]
+                for form in (token.form, token.lemma):
+                    if form.startswith(prefix):
+                        return True
+                    if len(prefix) >= self.fuzzy_min_length and any(
+                        damerau_within_one(prefix, form[:size])
+                        for size in (len(prefix) - 1, len(prefix), len(prefix) + 1)
+                        if size <= len(form)
+                    ):
+                        return True
+            else:
+                for form in (token.form, token.lemma):
+                    if form == option:
+                        return True
+                    if len(option) >= self.fuzzy_min_length and damerau_within_one(option, form):
+                        return True
+        return False
+
+    def is_cue_word(self, alternative: str) -> bool:
+        return any(option.rstrip("*") in self.negation_cues for option in alternative.split("|"))
+
+    # -- clause level ------------------------------------------------------------------------
+
+    def clauses(self, tokens: Sequence[Token]) -> list[list[Token]]:
+        """Split on punctuation and on words that open a new clause (``mais``, ``et``...)."""
+        result: list[list[Token]] = [[]]
+        for token in tokens:
+            if token.is_punct or token.form in self.clause_breaks:
+                if result[-1]:
+                    result.append([])
+                continue
+            result[-1].append(token)
+        return [clause for clause in result if clause]
+
+    def find(self, pattern: Sequence[str], clause: Sequence[Token]) -> list[tuple[int, int]]:
+        """Spans (start, end inclusive) where ``pattern`` occurs in the clause."""
+        spans = []
+        for start, token in enumerate(clause):
+            if self.word_matches(pattern[0], token):
+                end = self._extend(pattern, 1, clause, start)
+                if end is not None:
+                    spans.append((start, end))
+        return spans
+
+    def _extend(
+        self, pattern: Sequence[str], index: int, clause: Sequence[Token], position: int
+    ) -> int | None:
+        if index == len(pattern):
+            return position
+        gap = self.default_gap
+        if pattern[index] == GAP_TOKEN:
+            gap = self.ellipsis_gap
+            index += 1
+        for next_position in range(position + 1, min(len(clause), position + gap + 2)):
+            if self.word_matches(pattern[index], clause[next_position]):
+                end = self._extend(pattern, index + 1, clause, next_position)
+                if end is not None:
+                    return end
+        return None
+
+    def negation_positions(self, clause: Sequence[Token]) -> set[int]:
+        """Positions of negation cues, minus those inside idioms such as ``pas mal``."""
+        excluded: set[int] = set()
+        for exception in self.negation_exceptions:
+            for start, end in self.find(exception, clause):
+                excluded.update(range(start, end + 1))
+        return {
+            position
+            for position, token in enumerate(clause)
+            if token.form in self.negation_cues and position not in excluded
+        }
+
+    def matches(self, pattern: Sequence[str], tokens: Sequence[Token]) -> int:
+        """Length of the longest non-negated occurrence of ``pattern`` (0 when none)."""
+        negation_bearing = any(self.is_cue_word(word) for word in pattern if word != GAP_TOKEN)
+        best = 0
+        for clause in self.clauses(tokens):
+            cues = set() if negation_bearing else self.negation_positions(clause)
+            for start, end in self.find(pattern, clause):
+                if not any(self._negates(cue, start, end, clause) for cue in cues):
+                    best = max(best, end - start + 1)
+        return best
+
+    def _negates(self, cue: int, start: int, end: int, clause: Sequence[Token]) -> bool:
+        """A cue negates a span it sits in, or one that follows it closely in the same scope."""
+        if start <= cue <= end:
+            return True
+        if not start - self.negation_window <= cue < start:
+            return False
+        return not any(token.form in self.scope_breaks for token in clause[cue + 1 : start])
+
+    def best_match(self, patterns: Iterable[Sequence[str]], tokens: Sequence[Token]) -> int:
+        return max((self.matches(pattern, tokens) for pattern in patterns), default=0)
+
+
+def parse_pattern(pattern: str) -> tuple[str, ...]:
+    """``"souci* ... sauvegard*"`` -> ``("souci*", "...", "sauvegard*")`` in matching form."""
+    words: list[str] = []
+    for raw in normalize(pattern).split():
+        if raw == GAP_TOKEN:
+            words.append(GAP_TOKEN)
+            continue
+        pieces = [piece for piece in re.split(r"['\-]+", raw) if piece]
+        if "|" in raw:
+            pieces = [raw.replace("'", "").replace("-", "")]
+        words.extend(pieces)
+    if not words or words[0] == GAP_TOKEN or words[-1] == GAP_TOKEN:
+        raise ValueError(pattern)
+    return tuple(words)
