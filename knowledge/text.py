@@ -43,6 +43,7 @@ class Token:
     form: str
     lemma: str
     is_punct: bool = False
+    known: bool = True  # a word of the model's vocabulary: never treated as a typo
 
 
 def _split_forms(form: str, lemma: str) -> list[tuple[str, str]]:
@@ -67,9 +68,10 @@ def analyze(text: str) -> tuple[Token, ...]:
         if item.is_punct and item.text not in {"'", "-"}:
             tokens.append(Token(normalize(item.text), normalize(item.text), True))
             continue
+        known = not item.is_oov
         for form, lemma in _split_forms(normalize(item.text), normalize(item.lemma_)):
             if form:
-                tokens.append(Token(form, lemma or form))
+                tokens.append(Token(form, lemma or form, known=known))
     return tuple(tokens)
 
 
@@ -102,6 +104,8 @@ class Matcher:
     fuzzy_min_length: int
     negation_window: int
     negation_cues: frozenset[str]
+    post_negation_cues: frozenset[str]
+    weak_negation_cues: frozenset[str]
     negation_exceptions: tuple[tuple[str, ...], ...]
     clause_breaks: frozenset[str]
     scope_breaks: frozenset[str]
@@ -114,6 +118,8 @@ class Matcher:
             fuzzy_min_length=int(data["fuzzy_min_length"]),
             negation_window=int(data["negation_window"]),
             negation_cues=frozenset(normalize(cue) for cue in data["negation_cues"]),
+            post_negation_cues=frozenset(normalize(cue) for cue in data["post_negation_cues"]),
+            weak_negation_cues=frozenset(normalize(cue) for cue in data["weak_negation_cues"]),
             negation_exceptions=tuple(parse_pattern(item) for item in data["negation_exceptions"]),
             clause_breaks=frozenset(normalize(word) for word in data["clause_breaks"]),
             scope_breaks=frozenset(normalize(word) for word in data["scope_breaks"]),
@@ -128,17 +134,25 @@ class Matcher:
                 for form in (token.form, token.lemma):
                     if form.startswith(prefix):
                         return True
-                    if len(prefix) >= self.fuzzy_min_length and any(
-                        damerau_within_one(prefix, form[:size])
-                        for size in (len(prefix) - 1, len(prefix), len(prefix) + 1)
-                        if size <= len(form)
+                    if (
+                        not token.known
+                        and len(prefix) >= self.fuzzy_min_length
+                        and any(
+                            damerau_within_one(prefix, form[:size])
+                            for size in (len(prefix) - 1, len(prefix), len(prefix) + 1)
+                            if size <= len(form)
+                        )
                     ):
                         return True
             else:
                 for form in (token.form, token.lemma):
                     if form == option:
                         return True
-                    if len(option) >= self.fuzzy_min_length and damerau_within_one(option, form):
+                    if (
+                        not token.known
+                        and len(option) >= self.fuzzy_min_length
+                        and damerau_within_one(option, form)
+                    ):
                         return True
         return False
 
@@ -203,9 +217,21 @@ class Matcher:
         for clause in self.clauses(tokens):
             cues = set() if negation_bearing else self.negation_positions(clause)
             for start, end in self.find(pattern, clause):
-                if not any(self._negates(cue, start, end, clause) for cue in cues):
-                    best = max(best, end - start + 1)
+                if any(self._negates(cue, start, end, clause) for cue in cues):
+                    continue
+                if not negation_bearing and self._negated_after(start, end, clause):
+                    continue
+                best = max(best, end - start + 1)
         return best
+
+    def _negated_after(self, start: int, end: int, clause: Sequence[Token]) -> bool:
+        """« ne plantent pas », « plante pas » : the negation closes after the matched words."""
+        after = [token.form for token in clause[end + 1 : end + 3]]
+        if after[:1] and after[0] in self.post_negation_cues and after[0] != "plus":
+            return True
+        window = clause[max(0, start - 2) : end + 1]
+        has_ne = any(token.form in self.weak_negation_cues for token in window)
+        return has_ne and any(form in self.post_negation_cues for form in after)
 
     def _negates(self, cue: int, start: int, end: int, clause: Sequence[Token]) -> bool:
         """A cue negates a span it sits in, or one that follows it closely in the same scope."""
