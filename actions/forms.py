@@ -36,9 +36,17 @@ logger = logging.getLogger(__name__)
 
 # Messages that say something about the company: facts and pain points are extracted.
 FREE_TEXT_INTENTS = {"start_diagnostic", "describe_problem", "inform"}
+# Descriptions: never answered with "I did not understand", at most "noted".
+DESCRIPTIVE_INTENTS = {"start_diagnostic", "describe_problem"}
 # Short answers to the question asked: read with parse_answer, re-asked with a hint if unclear.
 ANSWER_INTENTS = {"inform", "affirm", "deny", "nlu_fallback"}
 SKIP_INTENTS = {"dont_know"}
+# Intents a short answer is sometimes misread as; see _short_answer_despite_intent.
+MISREAD_ANSWER_INTENTS = {
+    "ask_what_to_outsource", "ask_service", "ask_what_to_keep", "ask_risks", "ask_how_to_start",
+    "ask_example", "ask_cost", "out_of_scope",
+}  # fmt: skip
+MAX_SHORT_ANSWER_WORDS = 5
 ENTITY_FIELDS = ("multi_site", "it_staff", "digital_dependency", "trigger", "motive")
 
 
@@ -60,7 +68,12 @@ class ValidateDiagnosticForm(FormValidationAction):
             return _progress_events(tracker, updates, answered_now=False, activating=False)
 
         if not activating and intent not in FREE_TEXT_INTENTS | ANSWER_INTENTS | SKIP_INTENTS:
-            return []  # not an answer: let the rules handle it, the form resumes afterwards
+            value = _short_answer_despite_intent(requested, intent, latest_text(tracker))
+            if value is None:
+                return []  # not an answer: let the rules handle it, the form resumes afterwards
+            updates[requested] = value
+            progress = _progress_events(tracker, updates, answered_now=True, activating=False)
+            return [SlotSet(requested, value), *progress]
 
         updates.update(_entity_values(tracker))
         learned = dict(updates)
@@ -78,13 +91,13 @@ class ValidateDiagnosticForm(FormValidationAction):
             elif intent in SKIP_INTENTS:
                 updates[requested] = UNKNOWN
                 answered_now = True
-            elif not learned and intent in ANSWER_INTENTS | FREE_TEXT_INTENTS:
+            elif not learned and _reads_as_short_answer(intent, latest_text(tracker)):
                 value = _parse(requested, latest_text(tracker))
                 if value is not None:
                     updates[requested] = value
                     answered_now = True
             if not answered_now:
-                if learned or PAIN_POINTS in updates:
+                if learned or PAIN_POINTS in updates or intent in DESCRIPTIVE_INTENTS:
                     dispatcher.utter_message(response="utter_noted")
                 else:
                     dispatcher.utter_message(response=f"utter_hint_{requested}")
@@ -103,6 +116,26 @@ def _resuming_after_interruption(tracker: Tracker) -> bool:
         if event.get("event") == "action_execution_rejected":
             return True
     return False
+
+
+def _reads_as_short_answer(intent: str | None, text: str) -> bool:
+    """Answers are read with parse_answer; a long description only through extract_facts."""
+    if intent in ANSWER_INTENTS:
+        return True
+    return intent in DESCRIPTIVE_INTENTS and len(text.split()) <= MAX_SHORT_ANSWER_WORDS
+
+
+def _short_answer_despite_intent(requested: str | None, intent: str | None, text: str) -> Any:
+    """A short reply read as a question intent ("réduire les coûts" -> ask_cost) is an answer.
+
+    Only for question-like intents, without a question mark, in a few words: a real question
+    in the middle of the form still interrupts it.
+    """
+    if requested not in ASKED_FIELDS or intent not in MISREAD_ANSWER_INTENTS:
+        return None
+    if "?" in text or len(text.split()) > MAX_SHORT_ANSWER_WORDS:
+        return None
+    return _parse(requested, text)
 
 
 def _entity_values(tracker: Tracker) -> dict[str, Any]:

@@ -206,3 +206,26 @@ async def test_an_invalid_button_value_is_not_stored(domain):
     )
     assert slot_events(events)["it_staff"] is None
     assert responses(dispatcher) == ["utter_hint_it_staff"]
+
+
+async def test_a_short_answer_misread_as_a_question_is_still_an_answer(domain):
+    events, dispatcher = await run_form(
+        domain, {"requested_slot": "motive"}, "ask_cost", "réduire les coûts"
+    )
+    assert slot_events(events)["motive"] == "cost"
+    assert dispatcher.messages == []
+
+
+async def test_a_real_question_about_the_same_words_interrupts(domain):
+    events, _ = await run_form(
+        domain, {"requested_slot": "motive"}, "ask_cost", "combien ça coûte, l'externalisation ?"
+    )
+    assert events == []
+
+
+async def test_a_long_description_is_not_read_as_a_short_answer(domain):
+    slots = {"requested_slot": "headcount", "pain_points": ["server_instability"]}
+    text = "les serveurs plantent, il y a deux semaines encore on a tout perdu pendant trois jours"
+    events, dispatcher = await run_form(domain, slots, "describe_problem", text)
+    assert slot_events(events)["headcount"] is None
+    assert responses(dispatcher) == ["utter_noted"]
