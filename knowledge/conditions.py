@@ -30,7 +30,8 @@ def evaluate(condition: Mapping[str, Any], context: Context) -> tuple[bool, list
         return all(ok for ok, _ in results), _merge(because for _, because in results)
     if "not" in condition:
         ok, _ = evaluate(condition["not"], context)
-        return not ok, referenced(condition["not"])
+        stated = [ref for ref in referenced(condition["not"]) if _stated(ref, context.profile)]
+        return not ok, stated
     if "signals" in condition:
         found = [signal for signal in condition["signals"] if signal in context.profile.pain_points]
         return bool(found), found
@@ -38,8 +39,16 @@ def evaluate(condition: Mapping[str, Any], context: Context) -> tuple[bool, list
         ok = context.top_service == condition["top_service"]
         return ok, list(context.top_because) if ok else []
     if "field" in condition:
-        return _field(condition, context.profile), [condition["field"]]
+        # An unknown field is not a reason: « because_of » names only what the user told us.
+        because = [] if condition.get("missing") else [condition["field"]]
+        return _field(condition, context.profile), because
     raise ValueError(f"unknown condition: {condition!r}")
+
+
+def _stated(ref: str, profile: Profile) -> bool:
+    if ref in profile.pain_points:
+        return True
+    return hasattr(profile, ref) and profile.value(ref) not in (None, ())
 
 
 def _field(condition: Mapping[str, Any], profile: Profile) -> bool:

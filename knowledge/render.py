@@ -34,9 +34,9 @@ def render_advice(advice: Mapping[str, Any]) -> list[str]:
         if said:
             lines.append(labels["because"].format(signals=join_list(kb, said)))
         lines.extend(priority["why"])
+        lines.append(quote(priority["source"]))
         lines.append(labels["first_steps"])
         lines.extend(labels["step"].format(step=step) for step in priority["first_steps"])
-        lines.append(quote(priority["source"]))
         blocks.append("\n".join(lines))
     keep = [labels["keep_header"]]
     for item in advice["keep_in_house"]:
