@@ -28,30 +28,36 @@ def score(items: list[dict]) -> tuple[float, float, list[str]]:
     return precision, recall, errors
 
 
+TUNING = TEXTS["texts"] + TEXTS["holdout"] + TEXTS["fresh"]
+
+
 def test_the_corpus_is_large_and_valid() -> None:
-    items = TEXTS["texts"] + TEXTS["holdout"]
-    assert len(TEXTS["texts"]) >= 25
-    assert sum(1 for item in items if not item["expected"]) >= 5  # negations / nothing wrong
-    assert sum(1 for item in items if len(item["expected"]) >= 2) >= 8  # multi-signal
+    items = TUNING + TEXTS["blind"]
+    assert len(TEXTS["texts"]) >= 25 and len(TEXTS["blind"]) >= 15
+    assert sum(1 for item in items if not item["expected"]) >= 8  # negations / nothing wrong
+    assert sum(1 for item in items if len(item["expected"]) >= 2) >= 15  # multi-signal
     for item in items:
         assert set(item["expected"]) <= set(SIGNAL_IDS), item["text"]
 
 
 def test_precision_and_recall_on_the_tuning_texts() -> None:
-    precision, recall, errors = score(TEXTS["texts"])
-    print(f"\nsignaux (textes de réglage) : précision {precision:.2f}, rappel {recall:.2f}")
+    precision, recall, errors = score(TUNING)
+    print(f"\nsignaux ({len(TUNING)} textes de réglage) : ", end="")
+    print(f"précision {precision:.2f}, rappel {recall:.2f}")
     print("\n".join(errors))
     assert precision >= 0.9
     assert recall >= 0.85
 
 
-def test_precision_and_recall_on_the_holdout_texts() -> None:
-    precision, recall, errors = score(TEXTS["holdout"])
-    print(f"\nsignaux (textes réservés) : précision {precision:.2f}, rappel {recall:.2f}")
+def test_precision_and_recall_on_the_blind_texts() -> None:
+    blind = TEXTS["blind"]
+    precision, recall, errors = score(blind)
+    print(f"\nsignaux ({len(blind)} textes jamais vus) : ", end="")
+    print(f"précision {precision:.2f}, rappel {recall:.2f}")
     print("\n".join(errors))
-    # Never tuned on: a lower bar, but a floor that a broken matcher would not reach.
+    # Never tuned on: a floor that a broken matcher would miss, not a target.
     assert precision >= 0.8
-    assert recall >= 0.6
+    assert recall >= 0.5
 
 
 @pytest.mark.parametrize(
