@@ -128,32 +128,24 @@ class Matcher:
     # -- word level -------------------------------------------------------------------------
 
     def word_matches(self, alternative: str, token: Token) -> bool:
-        for option in alternative.split("|"):
-            if option.endswith("*"):
-                prefix = option[:-1]
-                for form in (token.form, token.lemma):
-                    if form.startswith(prefix):
-                        return True
-                    if (
-                        not token.known
-                        and len(prefix) >= self.fuzzy_min_length
-                        and any(
-                            damerau_within_one(prefix, form[:size])
-                            for size in (len(prefix) - 1, len(prefix), len(prefix) + 1)
-                            if size <= len(form)
-                        )
-                    ):
-                        return True
-            else:
-                for form in (token.form, token.lemma):
-                    if form == option:
-                        return True
-                    if (
-                        not token.known
-                        and len(option) >= self.fuzzy_min_length
-                        and damerau_within_one(option, form)
-                    ):
-                        return True
+        exact, prefixes = _compile_alternative(alternative)
+        forms = (token.form, token.lemma)
+        if any(form in exact or form.startswith(prefixes) for form in forms):
+            return True
+        if token.known:
+            return False
+        # Out-of-vocabulary word: maybe a typo of a long enough term (one edit away).
+        for form in forms:
+            for word in exact:
+                if len(word) >= self.fuzzy_min_length and damerau_within_one(word, form):
+                    return True
+            for prefix in prefixes:
+                if len(prefix) >= self.fuzzy_min_length and any(
+                    damerau_within_one(prefix, form[:size])
+                    for size in (len(prefix) - 1, len(prefix), len(prefix) + 1)
+                    if size <= len(form)
+                ):
+                    return True
         return False
 
     def is_cue_word(self, alternative: str) -> bool:
@@ -212,10 +204,17 @@ class Matcher:
 
     def matches(self, pattern: Sequence[str], tokens: Sequence[Token]) -> int:
         """Length of the longest non-negated occurrence of ``pattern`` (0 when none)."""
-        negation_bearing = any(self.is_cue_word(word) for word in pattern if word != GAP_TOKEN)
+        return self._matches(tuple(pattern), _clauses_with_cues(self, tuple(tokens)))
+
+    def _matches(
+        self,
+        pattern: tuple[str, ...],
+        analysis: tuple[tuple[list[Token], frozenset[int]], ...],
+    ) -> int:
+        negation_bearing = _negation_bearing(self, pattern)
         best = 0
-        for clause in self.clauses(tokens):
-            cues = set() if negation_bearing else self.negation_positions(clause)
+        for clause, clause_cues in analysis:
+            cues = () if negation_bearing else clause_cues
             for start, end in self.find(pattern, clause):
                 if any(self._negates(cue, start, end, clause) for cue in cues):
                     continue
@@ -242,7 +241,33 @@ class Matcher:
         return not any(token.form in self.scope_breaks for token in clause[cue + 1 : start])
 
     def best_match(self, patterns: Iterable[Sequence[str]], tokens: Sequence[Token]) -> int:
-        return max((self.matches(pattern, tokens) for pattern in patterns), default=0)
+        analysis = _clauses_with_cues(self, tuple(tokens))
+        return max((self._matches(tuple(pattern), analysis) for pattern in patterns), default=0)
+
+
+@lru_cache(maxsize=4096)
+def _compile_alternative(alternative: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """``"serveur*|nas"`` -> ``({"nas"}, ("serveur",))``: exact words and prefixes."""
+    options = alternative.split("|")
+    exact = frozenset(option for option in options if not option.endswith("*"))
+    prefixes = tuple(option[:-1] for option in options if option.endswith("*"))
+    return exact, prefixes
+
+
+@lru_cache(maxsize=4096)
+def _negation_bearing(matcher: Matcher, pattern: tuple[str, ...]) -> bool:
+    return any(matcher.is_cue_word(word) for word in pattern if word != GAP_TOKEN)
+
+
+@lru_cache(maxsize=256)
+def _clauses_with_cues(
+    matcher: Matcher, tokens: tuple[Token, ...]
+) -> tuple[tuple[list[Token], frozenset[int]], ...]:
+    """Clauses of a text and their negation cues, computed once per text."""
+    return tuple(
+        (clause, frozenset(matcher.negation_positions(clause)))
+        for clause in matcher.clauses(tokens)
+    )
 
 
 def parse_pattern(pattern: str) -> tuple[str, ...]:
