@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import knowledge
@@ -83,3 +85,19 @@ def test_article_is_not_copied_into_the_package(article: str) -> None:
     for path in PACKAGE_DIR.rglob("*"):
         if path.is_file() and path.suffix in {".yml", ".py", ".txt", ".md"}:
             assert longest_paragraph not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_importing_the_package_does_no_work() -> None:
+    code = (
+        "import sys, knowledge\n"
+        "from knowledge import base, text\n"
+        "assert 'spacy' not in sys.modules, 'spaCy loaded at import'\n"
+        "assert 'dotenv' not in sys.modules, 'dotenv read at import'\n"
+        "assert not base._engines, 'database engine created at import'\n"
+        "assert base.get_knowledge_base.cache_info().currsize == 0\n"
+        "assert text.nlp.cache_info().currsize == 0\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE_DIR.parent
+    )
+    assert result.returncode == 0, result.stderr

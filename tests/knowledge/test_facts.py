@@ -56,6 +56,27 @@ def test_extract_facts_only_reports_what_is_said() -> None:
     assert "headcount" not in extract_facts("on a trois sites")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "quels services externaliser en priorité ?",
+        "on cherche un conseil",
+        "une imprimante commune",
+        "l'administration des serveurs",
+        "un autre prestataire",
+        "on manque de visibilité",
+        "le contrôle des sauvegardes",
+        "on est une société de services informatiques",
+    ],
+)
+def test_everyday_words_are_not_taken_for_profile_facts(text: str) -> None:
+    facts = extract_facts(text)
+    assert "it_staff" not in facts and "motive" not in facts
+    assert facts.get("sector") in (None, "services")
+    if "services informatiques" not in text:
+        assert "sector" not in facts
+
+
 def test_extract_facts_respects_negation() -> None:
     assert extract_facts("on n'a jamais eu de grosse panne") == {}
     assert extract_facts("sans DSI")["it_staff"] == "none"
@@ -116,6 +137,8 @@ def test_extract_facts_rejects_blank_text() -> None:
         ("scope_wish", "une partie seulement", "targeted"),
         ("sector", "l'industrie", "industry"),
         ("sector", "commerce de détail", "retail"),
+        ("sector", "services", "services"),
+        ("sector", "autre", "other"),
         ("sector", "une mairie", "public"),
         ("pain_points", "nos sauvegardes ne sont pas testées", ["backup_doubt"]),
         ("motive", "bof", None),
