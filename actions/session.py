@@ -62,7 +62,5 @@ class ActionDeleteData(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         dispatcher.utter_message(response="utter_data_deleted")
-        events: list[EventType] = [AllSlotsReset()]
-        if tracker.active_loop_name:
-            events.append(ActiveLoop(None))
-        return events
+        # Always ends any diagnostic in progress (and keeps the rules complete for Rasa).
+        return [AllSlotsReset(), ActiveLoop(None)]

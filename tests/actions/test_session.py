@@ -49,4 +49,4 @@ async def test_data_deletion_wipes_the_slots_and_stops_the_form(domain, dispatch
 
 async def test_data_deletion_outside_the_form(domain, dispatcher):
     events = await ActionDeleteData().run(dispatcher, make_tracker(), domain)
-    assert [e["event"] for e in events] == ["reset_slots"]
+    assert [e["event"] for e in events] == ["reset_slots", "active_loop"]
