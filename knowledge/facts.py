@@ -43,6 +43,10 @@ def _lexicon() -> Mapping[str, Any]:
             name: {**spec, "values": compile_values(spec.get("values", ()))}
             for name, spec in data["answers"]["fields"].items()
         },
+        "dont_know": {_whole(w) for w in data["answers"]["dont_know"]["whole"]},
+        "dont_know_patterns": [
+            parse_pattern(p) for p in data["answers"]["dont_know"]["short_patterns"]
+        ],
         "yes": {_whole(w) for w in data["answers"]["affirmative"]},
         "no": {_whole(w) for w in data["answers"]["negative"]},
         "combine": data.get("combine", {}),
@@ -187,6 +191,18 @@ def extract_facts(text: str) -> dict[str, Any]:
     return {name: facts[name] for name in PROFILE_FIELDS if name in facts}
 
 
+def _dont_know(text: str) -> bool:
+    """« je ne sais pas », « aucune idée »... : the user skips the question."""
+    lexicon = _lexicon()
+    whole = _whole(text)
+    if whole in lexicon["dont_know"]:
+        return True
+    if len(whole.split()) > 4:
+        return False
+    tokens = analyze(text)
+    return bool(get_matcher().best_match(lexicon["dont_know_patterns"], tokens))
+
+
 def parse_answer(field: str, text: str) -> object | None:
     """Interpret a short answer to the question about ``field``; None when not understood.
 
@@ -197,7 +213,7 @@ def parse_answer(field: str, text: str) -> object | None:
         raise ProfileError(
             message("unknown_field", field=field, allowed=join_values(PROFILE_FIELDS))
         )
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str) or not text.strip() or _dont_know(text):
         return None
     if field == "pain_points":
         return detect_pain_points(text) or None

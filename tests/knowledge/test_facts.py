@@ -149,6 +149,23 @@ def test_parse_answer(field: str, text: str, expected: object) -> None:
     assert parse_answer(field, text) == expected
 
 
+@pytest.mark.parametrize(
+    "field",
+    [
+        "multi_site",
+        "it_staff",
+        "trigger",
+        "digital_dependency",
+        "pain_points",
+        "motive",
+        "headcount",
+    ],
+)
+@pytest.mark.parametrize("text", ["je ne sais pas", "aucune idée", "jsp", "je sais pas trop"])
+def test_dont_know_is_never_a_value(field: str, text: str) -> None:
+    assert parse_answer(field, text) is None
+
+
 def test_parse_answer_unknown_field_is_a_profile_error() -> None:
     with pytest.raises(ProfileError, match="Champ inconnu « taille »"):
         parse_answer("taille", "45")
