@@ -71,6 +71,7 @@ def _check() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import yaml
     from dotenv import load_dotenv
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -93,10 +94,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE
-    except SQLAlchemyError as error:
-        detail = str(error.__cause__ or error).splitlines()[0]
+    except (SQLAlchemyError, OSError) as error:
+        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
         print(message("cli_database", detail=detail), file=sys.stderr)
         return EXIT_USAGE
+    except yaml.YAMLError as error:
+        print(message("cli_bad_content", detail=str(error).splitlines()[0]), file=sys.stderr)
+        return EXIT_PROBLEMS
 
 
 if __name__ == "__main__":

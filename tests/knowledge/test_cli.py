@@ -104,3 +104,11 @@ def test_usage_error(cli_env: dict[str, str]) -> None:
     result = run(cli_env, "inconnu")
     assert result.returncode == 2
     assert result.stderr.startswith("Usage : python -m knowledge")
+
+
+def test_unreachable_database_is_a_french_one_line_error(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "KNOWLEDGE_DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:1/none"}
+    result = run(env, "advise", stdin="{}")
+    assert result.returncode == 2
+    assert result.stderr.startswith("Base de connaissances inaccessible")
+    assert "Traceback" not in result.stderr
