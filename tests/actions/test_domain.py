@@ -20,9 +20,12 @@ def test_every_contract_intent_is_in_the_domain(domain):
     assert set(domain["intents"]) >= CONTRACT_INTENTS
 
 
-def test_every_intent_has_a_french_label_for_the_clarification(domain):
-    for intent in CONTRACT_INTENTS:
+def test_every_topic_intent_has_a_french_label_for_the_clarification(domain):
+    replies = {"affirm", "deny", "dont_know"}  # answers, not topics: never offered
+    for intent in CONTRACT_INTENTS - replies:
         assert f"utter_intent_label_{intent}" in domain["responses"], intent
+    for intent in replies:
+        assert f"utter_intent_label_{intent}" not in domain["responses"], intent
 
 
 def test_chitchat_responses_have_variations(domain):

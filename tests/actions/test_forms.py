@@ -94,6 +94,7 @@ async def test_facts_given_up_front_are_not_asked_again(domain):
     while form.slots["requested_slot"]:
         asked.append(form.slots["requested_slot"])
         await form.say("dont_know", "je ne sais pas")
+        assert len(asked) <= len(ASKED_FIELDS), f"a question came back: {asked}"
     assert "headcount" not in asked and "it_staff" not in asked
     assert form.slots["diagnostic_total"] == len(asked)
 

@@ -33,8 +33,16 @@ async def test_clarify_keeps_the_named_service(domain, dispatcher):
     assert payloads == ['/ask_service{"service": "security"}', "/ask_risks"]
 
 
+async def test_clarify_skips_replies_that_are_not_topics(domain, dispatcher):
+    ranking = [("nlu_fallback", 0.5), ("affirm", 0.3), ("ask_what_to_keep", 0.1), ("deny", 0.1)]
+    await ActionClarify().run(
+        dispatcher, make_tracker(intent="nlu_fallback", ranking=ranking), domain
+    )
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/ask_what_to_keep"]
+
+
 async def test_clarify_without_candidates_says_what_the_bot_can_do(domain, dispatcher):
-    tracker = make_tracker(intent="nlu_fallback", ranking=[("nlu_fallback", 1.0)])
+    tracker = make_tracker(intent="nlu_fallback", ranking=[("nlu_fallback", 1.0), ("deny", 0.1)])
     await ActionClarify().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_default"]
 
