@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import InputError, ProfileError, extract_facts, parse_answer, validate_profile
+from knowledge import (
+    InputError,
+    ProfileError,
+    detect_pain_points,
+    extract_facts,
+    parse_answer,
+    validate_profile,
+)
 
 
 @pytest.mark.parametrize(
@@ -75,6 +82,37 @@ def test_everyday_words_are_not_taken_for_profile_facts(text: str) -> None:
     assert facts.get("sector") in (None, "services")
     if "services informatiques" not in text:
         assert "sector" not in facts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chez nous tout repose sur notre comptable.",
+        "L'informatique repose sur la secrétaire.",
+        "Tout repose sur notre gérant, il s'occupe des serveurs.",
+        "c'est moi qui gère l'informatique",
+        "tout repose sur moi",
+    ],
+)
+def test_it_run_by_someone_who_is_not_an_it_specialist(text: str) -> None:
+    assert extract_facts(text)["it_staff"] == "non_specialist"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chez nous tout repose sur notre comptable.",
+        "L'informatique repose sur la secrétaire.",
+        "tout repose sur moi",
+    ],
+)
+def test_resting_on_a_non_specialist_is_also_a_key_person_dependency(text: str) -> None:
+    assert "key_person_dependency" in detect_pain_points(text)
+
+
+def test_resting_on_an_it_person_keeps_its_own_it_staff_value() -> None:
+    assert extract_facts("tout repose sur notre informaticien")["it_staff"] == "it_team"
+    assert "it_staff" not in extract_facts("ça ne repose pas sur notre comptable")
 
 
 def test_extract_facts_respects_negation() -> None:
