@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from . import settings
 from .model import KnowledgeBase
+from .similarity import SimilarityStage
 from .store import ensure_loaded, make_engine, read_knowledge_base
 from .text import Matcher
 
@@ -44,9 +45,15 @@ def get_matcher() -> Matcher:
     return Matcher.from_content(get_knowledge_base().documents["matching"])
 
 
+@lru_cache(maxsize=1)
+def get_similarity() -> SimilarityStage:
+    return SimilarityStage.from_content(get_knowledge_base().documents["matching"]["similarity"])
+
+
 def reset_cache() -> None:
     """Forget the cached engines and content (tests, or after ``python -m knowledge load``)."""
     get_matcher.cache_clear()
+    get_similarity.cache_clear()
     get_knowledge_base.cache_clear()
     for engine in _engines.values():
         engine.dispose()

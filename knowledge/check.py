@@ -140,6 +140,12 @@ def check_references(raw: dict[str, Any]) -> list[str]:
                 parse_pattern(pattern)
             except ValueError:
                 problems.append(message("check_pattern", pattern=pattern, where=signal["id"]))
+    similarity = raw["documents"]["matching"].get("similarity", {})
+    for signal_id in similarity.get("rules", {}):
+        if signal_id not in SIGNAL_IDS:
+            problems.append(
+                message("check_unknown_reference", ref=signal_id, where="matching.similarity")
+            )
     return problems
 
 

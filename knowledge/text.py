@@ -44,6 +44,7 @@ class Token:
     lemma: str
     is_punct: bool = False
     known: bool = True  # a word of the model's vocabulary: never treated as a typo
+    key: str = ""  # the word as the model's vectors know it (lemma, accents kept); "" if none
 
 
 def _split_forms(form: str, lemma: str) -> list[tuple[str, str]]:
@@ -55,6 +56,15 @@ def _split_forms(form: str, lemma: str) -> list[tuple[str, str]]:
     if len(lemma_parts) != len(parts):
         lemma_parts = parts
     return list(zip(parts, lemma_parts, strict=True))
+
+
+def _vector_key(item: Any) -> str:
+    """Lemma (else the word itself) in the form the model has a vector for, or ""."""
+    vectors = item.vocab.vectors
+    for candidate in (item.lemma_.casefold(), item.lower_):
+        if candidate and vectors.find(key=candidate) >= 0:
+            return candidate
+    return ""
 
 
 @lru_cache(maxsize=512)
@@ -69,9 +79,11 @@ def analyze(text: str) -> tuple[Token, ...]:
             tokens.append(Token(normalize(item.text), normalize(item.text), True))
             continue
         known = not item.is_oov
-        for form, lemma in _split_forms(normalize(item.text), normalize(item.lemma_)):
+        pieces = _split_forms(normalize(item.text), normalize(item.lemma_))
+        key = _vector_key(item) if len(pieces) == 1 else ""
+        for form, lemma in pieces:
             if form:
-                tokens.append(Token(form, lemma or form, known=known))
+                tokens.append(Token(form, lemma or form, known=known, key=key))
     return tuple(tokens)
 
 

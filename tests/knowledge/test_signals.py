@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import statistics
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from knowledge import InputError, KnowledgeError, detect_pain_points
+from knowledge import InputError, KnowledgeError, detect_pain_points, extract_facts
 from knowledge.profile import SIGNAL_IDS
 
 TEXTS = yaml.safe_load((Path(__file__).with_name("signal_texts.yml")).read_text(encoding="utf-8"))
+BLIND2 = yaml.safe_load(
+    (Path(__file__).with_name("signal_texts_blind2.yml")).read_text(encoding="utf-8")
+)["blind2"]
 
 
 def score(items: list[dict]) -> tuple[float, float, list[str]]:
@@ -29,11 +34,13 @@ def score(items: list[dict]) -> tuple[float, float, list[str]]:
 
 
 TUNING = TEXTS["texts"] + TEXTS["holdout"] + TEXTS["fresh"]
+DEV = TEXTS["dev"]
 
 
 def test_the_corpus_is_large_and_valid() -> None:
-    items = TUNING + TEXTS["blind"]
+    items = TUNING + DEV + TEXTS["blind"] + BLIND2
     assert len(TEXTS["texts"]) >= 25 and len(TEXTS["blind"]) >= 15
+    assert len(BLIND2) >= 30 and len(DEV) >= 30
     assert sum(1 for item in items if not item["expected"]) >= 8  # negations / nothing wrong
     assert sum(1 for item in items if len(item["expected"]) >= 2) >= 15  # multi-signal
     for item in items:
@@ -49,15 +56,55 @@ def test_precision_and_recall_on_the_tuning_texts() -> None:
     assert recall >= 0.85
 
 
-def test_precision_and_recall_on_the_blind_texts() -> None:
-    blind = TEXTS["blind"]
-    precision, recall, errors = score(blind)
-    print(f"\nsignaux ({len(blind)} textes jamais vus) : ", end="")
+def test_precision_and_recall_on_the_dev_texts() -> None:
+    precision, recall, errors = score(DEV)
+    print(f"\nsignaux ({len(DEV)} textes dev, réglage 2026-11) : ", end="")
     print(f"précision {precision:.2f}, rappel {recall:.2f}")
     print("\n".join(errors))
-    # Never tuned on: a floor that a broken matcher would miss, not a target.
-    assert precision >= 0.8
-    assert recall >= 0.5
+    assert precision >= 0.9
+    assert recall >= 0.85
+
+
+# Never tuned on: the floors sit 0.05 under the figures reached, so a regression fails the test.
+# blind : avant 1.00 / 0.56, après 1.00 / 0.56. blind2 : avant 0.72 / 0.37, après : voir le rapport.
+@pytest.mark.parametrize(
+    ("name", "items", "min_precision", "min_recall"),
+    [("blind", TEXTS["blind"], 0.95, 0.51), ("blind2", BLIND2, 0.65, 0.35)],
+)
+def test_precision_and_recall_on_the_blind_texts(
+    name: str, items: list[dict], min_precision: float, min_recall: float
+) -> None:
+    precision, recall, errors = score(items)
+    print(f"\nsignaux ({len(items)} textes jamais vus, {name}) : ", end="")
+    print(f"précision {precision:.2f}, rappel {recall:.2f}")
+    print("\n".join(errors))
+    assert precision >= min_precision
+    assert recall >= min_recall
+
+
+def test_detection_stays_fast() -> None:
+    """Median time of detect_pain_points + extract_facts on a 40-word message (printed).
+
+    Quality bar: under 30 ms on the shared 2-core machines; asserted loosely (timing in tests
+    is noisy), the figure printed is the measure.
+    """
+    text = (
+        "Bonjour, nous sommes une PME industrielle de 45 salariés sur deux sites. Nos serveurs "
+        "plantent souvent, personne ne teste les sauvegardes, on reçoit des mails de phishing et "
+        "tout repose sur notre comptable qui gère l'informatique en plus de son travail."
+    )
+    assert 38 <= len(text.split()) <= 42
+    extract_facts(text)  # warm-up: model and content loaded once
+    timings = []
+    for index in range(40):
+        variant = f"{text} ({index})"  # a new text each time: no per-text cache
+        start = time.perf_counter()
+        detect_pain_points(variant)
+        extract_facts(variant)
+        timings.append(time.perf_counter() - start)
+    median = statistics.median(timings) * 1000
+    print(f"\ndetect_pain_points + extract_facts, 40 mots : médiane {median:.1f} ms")
+    assert median < 150
 
 
 @pytest.mark.parametrize(
