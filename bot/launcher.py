@@ -117,21 +117,24 @@ def wait_until_ready(services: list[Service], timeout: float = READY_TIMEOUT_S) 
         time.sleep(0.5)
 
 
+LOG_FLAGS = {"DEBUG": "--debug", "INFO": "--verbose", "WARNING": "--quiet"}
+
+
 def build_services(settings: Settings, endpoints: Path, model: Path) -> list[Service]:
     python = sys.executable
+    log_flag = LOG_FLAGS[settings.log_level]
     return [
         Service(
             "Serveur d'actions",
             [
                 python,
                 "-m",
-                "rasa_sdk",
+                "bot.action_server",
                 "--actions",
                 "actions",
                 "--port",
                 str(settings.action_port),
-                "--logging-level",
-                settings.log_level,
+                log_flag,
             ],
             f"http://{settings.host}:{settings.action_port}/health",
             LOG_DIR / "actions.log",
@@ -155,6 +158,7 @@ def build_services(settings: Settings, endpoints: Path, model: Path) -> list[Ser
                 str(endpoints),
                 "--cors",
                 "*",
+                log_flag,
             ],
             f"{settings.rasa_url}/",
             LOG_DIR / "rasa.log",

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TRACKER_STORES = ("sqlite", "postgresql", "memory")
 LOCK_STORES = ("memory", "redis")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING")
 
 
 class SettingsError(ValueError):
@@ -94,7 +95,8 @@ def _port(values: Mapping[str, str], key: str) -> int:
 
 
 def _choice(values: Mapping[str, str], key: str, allowed: tuple[str, ...]) -> str:
-    raw = _required(values, key, "valeurs possibles : " + ", ".join(allowed)).lower()
+    raw = _required(values, key, "valeurs possibles : " + ", ".join(allowed))
+    raw = raw.upper() if allowed[0].isupper() else raw.lower()
     if raw not in allowed:
         raise SettingsError(
             f"Configuration : {key}={raw!r} est inconnu ; valeurs possibles : {', '.join(allowed)}."
@@ -140,7 +142,7 @@ def load_settings(
         lock_store=lock_store,
         redis_url=redis_url,
         model_dir=model_dir if model_dir.is_absolute() else ROOT / model_dir,
-        log_level=_required(values, "LOG_LEVEL", "par exemple INFO").upper(),
+        log_level=_choice(values, "LOG_LEVEL", LOG_LEVELS),
     )
 
 
