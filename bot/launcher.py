@@ -200,6 +200,9 @@ def run(mode: str) -> int:
         for service in reversed(services):
             service.stop()
 
+    # Ctrl-C must work even when SIGINT was ignored by whoever started us (a background job of a
+    # non-interactive shell inherits SIG_IGN, and Python then raises no KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(f"Démarrage (modèle {model.name}, journaux dans {LOG_DIR.relative_to(ROOT)}/)…")

@@ -69,6 +69,8 @@ def running_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot
         text=True,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        # As in a background job of a non-interactive shell: Ctrl-C must still stop everything.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     bot = RunningBot(
         process, f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[2]}/", ports, 0.0
