@@ -109,7 +109,7 @@ def wait_until_ready(services: list[Service], timeout: float = READY_TIMEOUT_S) 
                     f"voir {service.log_path.relative_to(ROOT)}."
                 )
             if service.health_url and answers(service.health_url):
-                print(f"  ✓ {service.name} prêt", flush=True)
+                print(f"  ✓ {service.name} répond", flush=True)
                 pending.remove(service)
         if time.monotonic() > deadline:
             names = ", ".join(s.name for s in pending)
