@@ -6,7 +6,7 @@ is_310() {
 }
 if [ -n "${PYTHON:-}" ]; then
     if is_310 "$PYTHON"; then command -v "$PYTHON"; exit 0; fi
-    echo "Erreur : PYTHON=$PYTHON n'est pas un interpréteur Python 3.10 (Rasa 3.6 exige 3.8 à 3.10)." >&2
+    echo "Erreur : PYTHON=$PYTHON n'est pas un interpréteur Python 3.10 (Rasa 3.6.21 refuse 3.11 et plus)." >&2
     exit 1
 fi
 pyenv_root="${PYENV_ROOT:-$HOME/.pyenv}"
