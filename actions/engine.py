@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from knowledge import (
     PROFILE_FIELDS,
+    SERVICE_IDS,
     InputError,
     KnowledgeError,
     ProfileError,
@@ -17,6 +18,7 @@ from knowledge import (
 
 __all__ = [
     "PROFILE_FIELDS",
+    "SERVICE_IDS",
     "InputError",
     "KnowledgeError",
     "ProfileError",

@@ -39,7 +39,8 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(response="utter_question_error")
             return []
         service = next(tracker.get_latest_entity_values("service"), None)
-        if topic == "service" and not service:
+        if topic == "service" and service not in engine.SERVICE_IDS:
+            # None, or a surface form the NLU did not map to an id (typo): ask which service.
             dispatcher.utter_message(response="utter_ask_which_service")
             return []
         try:

@@ -7,7 +7,7 @@ spaCy model are loaded on first use and cached.
 from .advisor import recommend
 from .errors import InputError, KnowledgeError, ProfileError
 from .facts import extract_facts, parse_answer
-from .profile import LIST_FIELDS, PROFILE_FIELDS, Profile, validate_profile
+from .profile import LIST_FIELDS, PROFILE_FIELDS, SERVICE_IDS, Profile, validate_profile
 from .questions import answer_question
 from .render import render_advice
 from .signals import detect_pain_points
@@ -15,6 +15,7 @@ from .signals import detect_pain_points
 __all__ = [
     "LIST_FIELDS",
     "PROFILE_FIELDS",
+    "SERVICE_IDS",
     "InputError",
     "KnowledgeError",
     "Profile",

@@ -28,6 +28,12 @@ async def test_service_question_uses_the_named_service(domain, dispatcher):
     assert dispatcher.messages[0]["text"] == engine.answer_question("service", "security")["text"]
 
 
+async def test_unmapped_service_value_asks_which_one(domain, dispatcher):
+    tracker = make_tracker(intent="ask_service", entities={"service": "cybersecurté"})
+    await ActionAnswerQuestion().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_ask_which_service"]
+
+
 async def test_service_question_without_service_asks_which_one(domain, dispatcher):
     await ActionAnswerQuestion().run(dispatcher, make_tracker(intent="ask_service"), domain)
     assert responses(dispatcher) == ["utter_ask_which_service"]
