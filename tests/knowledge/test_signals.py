@@ -47,19 +47,14 @@ def test_the_corpus_is_large_and_valid() -> None:
         assert set(item["expected"]) <= set(SIGNAL_IDS), item["text"]
 
 
-def test_precision_and_recall_on_the_tuning_texts() -> None:
-    precision, recall, errors = score(TUNING)
-    print(f"\nsignaux ({len(TUNING)} textes de réglage) : ", end="")
-    print(f"précision {precision:.2f}, rappel {recall:.2f}")
-    print("\n".join(errors))
-    assert precision >= 0.9
-    assert recall >= 0.85
-
-
-def test_precision_and_recall_on_the_dev_texts() -> None:
-    precision, recall, errors = score(DEV)
-    print(f"\nsignaux ({len(DEV)} textes dev, réglage 2026-11) : ", end="")
-    print(f"précision {precision:.2f}, rappel {recall:.2f}")
+@pytest.mark.parametrize(
+    ("name", "items"),
+    [("textes de réglage", TUNING), ("textes dev, réglage 2026-11", DEV)],
+    ids=["tuning", "dev"],
+)
+def test_precision_and_recall_on_the_texts_tuned_on(name: str, items: list) -> None:
+    precision, recall, errors = score(items)
+    print(f"\nsignaux ({len(items)} {name}) : précision {precision:.2f}, rappel {recall:.2f}")
     print("\n".join(errors))
     assert precision >= 0.9
     assert recall >= 0.85
