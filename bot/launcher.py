@@ -65,15 +65,49 @@ class Service:
             self.process.wait()
 
 
+def listening_program(port: int) -> str | None:
+    """Name and pid of the local program listening on `port` (Linux /proc), when visible."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                # local address "0100007F:1F90", state 0A = LISTEN, inode in column 10
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    inodes.add(fields[9])
+    if not inodes:
+        return None
+    targets = {f"socket:[{inode}]" for inode in inodes}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (proc / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in targets:
+                        name = (proc / "comm").read_text().strip()
+                        return f"« {name} » (pid {proc.name})"
+    return None
+
+
 def ensure_port_free(host: str, port: int, variable: str) -> None:
+    """Refuses a port some program listens on; connections of a previous run do not count.
+
+    After a server that answered HTTP requests stops, its port keeps connections in TIME-WAIT
+    for up to a minute. A plain `bind` fails then, although the servers (which set
+    SO_REUSEADDR, as uvicorn, Sanic and http.server do) start fine: test-bind the same way.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
+                program = listening_program(port)
+                held_by = f" par {program}" if program else ""
                 raise LaunchError(
-                    f"Le port {port} ({variable}) est déjà utilisé : arrêtez le programme qui "
-                    f"l'occupe ou choisissez un autre port dans .env."
+                    f"Le port {port} ({variable}) est déjà utilisé{held_by} : arrêtez le "
+                    f"programme qui l'occupe ou choisissez un autre port dans .env."
                 ) from None
             raise LaunchError(
                 f"Impossible d'écouter sur {host}:{port} ({variable}) : {exc}."
