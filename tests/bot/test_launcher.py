@@ -80,9 +80,9 @@ def test_connections_closing_after_a_stop_do_not_block_a_restart(tmp_path: Path)
     server.shutdown()
     server.server_close()
     thread.join()
-    with socket.socket() as probe:  # the situation of the issue: a plain bind is refused
-        with pytest.raises(OSError):
-            probe.bind(("127.0.0.1", port))
+    # The situation of the issue: a plain bind is refused.
+    with socket.socket() as probe, pytest.raises(OSError):
+        probe.bind(("127.0.0.1", port))
     ensure_port_free("127.0.0.1", port, "RASA_PORT")
 
 
