@@ -178,7 +178,7 @@ def build_services(settings: Settings, endpoints: Path, model: Path) -> list[Ser
             [
                 python,
                 "-m",
-                "rasa",
+                "bot.rasa_server",
                 "run",
                 "--model",
                 str(model),

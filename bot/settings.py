@@ -39,6 +39,7 @@ class Settings:
     redis_url: str | None
     model_dir: Path
     log_level: str
+    max_message_length: int
 
     @property
     def rasa_url(self) -> str:
@@ -63,7 +64,12 @@ DEFAULTS: dict[str, str] = {
     "LOCK_STORE": "memory",
     "MODEL_DIR": "models",
     "LOG_LEVEL": "INFO",
+    "MAX_MESSAGE_LENGTH": "2000",
 }
+
+
+# Variables without a default (URLs, secrets): absent means "not used".
+OPTIONAL: tuple[str, ...] = ("TRACKER_STORE_URL", "REDIS_URL")
 
 
 def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
@@ -72,7 +78,7 @@ def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]
     if env_file is not None and env_file.is_file():
         for key, value in dotenv_values(env_file).items():
             values[key] = "" if value is None else value
-    for key in set(DEFAULTS) | {"TRACKER_STORE_URL", "REDIS_URL"}:
+    for key in set(DEFAULTS) | set(OPTIONAL):
         if key in environ:
             values[key] = environ[key]
     return values
@@ -91,6 +97,13 @@ def _port(values: Mapping[str, str], key: str) -> int:
         raise SettingsError(
             f"Configuration : {key}={raw!r} n'est pas un port valide (nombre entre 1 et 65535)."
         )
+    return int(raw)
+
+
+def _positive_int(values: Mapping[str, str], key: str) -> int:
+    raw = _required(values, key, f"indiquez un nombre entier, par exemple {DEFAULTS[key]}")
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"Configuration : {key}={raw!r} n'est pas un nombre entier positif.")
     return int(raw)
 
 
@@ -143,6 +156,7 @@ def load_settings(
         redis_url=redis_url,
         model_dir=model_dir if model_dir.is_absolute() else ROOT / model_dir,
         log_level=_choice(values, "LOG_LEVEL", LOG_LEVELS),
+        max_message_length=_positive_int(values, "MAX_MESSAGE_LENGTH"),
     )
 
 

@@ -36,6 +36,8 @@ def test_env_file_then_environment_override(tmp_path: Path) -> None:
         ("TRACKER_STORE=mongo\n", "TRACKER_STORE='mongo' est inconnu"),
         ("TRACKER_STORE=postgresql\n", "TRACKER_STORE_URL est vide ou absente"),
         ("LOCK_STORE=redis\nREDIS_URL=\n", "REDIS_URL est vide ou absente"),
+        ("MAX_MESSAGE_LENGTH=0\n", "MAX_MESSAGE_LENGTH='0' n'est pas un nombre entier positif"),
+        ("MAX_MESSAGE_LENGTH=beaucoup\n", "MAX_MESSAGE_LENGTH='beaucoup' n'est pas un nombre"),
     ],
 )
 def test_bad_values_give_one_french_line(tmp_path: Path, env_text: str, expected: str) -> None:

@@ -1,0 +1,16 @@
+"""Patches to Rasa 3.6.21 applied in the Rasa server process (see bot/rasa_server.py).
+
+One module per concern, each with an idempotent `apply()` and a test that fails without it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+# Module names under bot.patches, applied in this order.
+PATCHES: tuple[str, ...] = ()
+
+
+def apply_all() -> None:
+    for name in PATCHES:
+        importlib.import_module(f"bot.patches.{name}").apply()
