@@ -14,6 +14,10 @@ from actions.slots import DONE, profile_from_slots
 
 logger = logging.getLogger(__name__)
 
+# Channels whose clients render the advice payload as cards (the widget over socket.io, Slack,
+# Teams): they get the payload alone, so the plan is not shown twice. Others get text, then it.
+CARD_CHANNELS = frozenset({"socketio", "slack", "botframework"})
+
 
 def send_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """Send the plan as chat messages then as the unchanged payload; False if it failed."""
@@ -25,8 +29,9 @@ def send_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         logger.exception("could not build the advice for profile %s", profile)
         dispatcher.utter_message(response="utter_advice_error")
         return False
-    for message in messages:
-        dispatcher.utter_message(text=message)
+    if tracker.get_latest_input_channel() not in CARD_CHANNELS:
+        for message in messages:
+            dispatcher.utter_message(text=message)
     dispatcher.utter_message(json_message=advice)
     return True
 

@@ -17,6 +17,7 @@ def make_tracker(
     ranking: list[tuple[str, float]] | None = None,
     active_loop: str | None = None,
     events: list[dict[str, Any]] | None = None,
+    input_channel: str = "rest",
 ) -> Tracker:
     """A tracker whose latest user message has `intent`, `entities` ({name: value}) and `text`."""
     entity_list = [
@@ -31,7 +32,10 @@ def make_tracker(
             {"name": name, "confidence": confidence} for name, confidence in ranking or []
         ],
     }
-    history = [{"event": "user", "text": text, "parse_data": latest}, *(events or [])]
+    history = [
+        {"event": "user", "text": text, "parse_data": latest, "input_channel": input_channel},
+        *(events or []),
+    ]
     return Tracker(
         sender_id="test",
         slots=dict(slots or {}),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from action_helpers import make_tracker, responses, slot_events
 
 from actions import engine
@@ -34,6 +35,17 @@ async def test_plan_is_sent_as_text_then_as_the_contract_payload(domain, dispatc
     assert "governance" not in [p["service"] for p in payloads[0]["priorities"]]
     assert responses(dispatcher)[-1] == "utter_after_advice"
     assert slot_events(events) == {"diagnostic_done": True}
+
+
+@pytest.mark.parametrize("channel", ["socketio", "slack", "botframework"])
+async def test_card_channels_get_the_payload_alone(domain, dispatcher, channel):
+    tracker = make_tracker(slots=SLOTS, input_channel=channel)
+    await ActionGiveAdvice().run(dispatcher, tracker, domain)
+
+    plain_texts = [m for m in dispatcher.messages if m.get("text") and not m.get("response")]
+    assert plain_texts == []
+    assert [m["custom"]["type"] for m in dispatcher.messages if m.get("custom")] == ["advice"]
+    assert responses(dispatcher)[-1] == "utter_after_advice"
 
 
 def test_unknown_answers_reach_the_engine_as_none():
