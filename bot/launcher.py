@@ -21,6 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.credentials import webhook_urls, write_credentials
 from bot.endpoints import write_endpoints
 from bot.settings import ROOT, Settings, SettingsError, load_settings
 
@@ -154,7 +155,9 @@ def wait_until_ready(services: list[Service], timeout: float = READY_TIMEOUT_S) 
 LOG_FLAGS = {"DEBUG": "--debug", "INFO": "--verbose", "WARNING": "--quiet"}
 
 
-def build_services(settings: Settings, endpoints: Path, model: Path) -> list[Service]:
+def build_services(
+    settings: Settings, endpoints: Path, model: Path, credentials: Path
+) -> list[Service]:
     python = sys.executable
     log_flag = LOG_FLAGS[settings.log_level]
     return [
@@ -187,7 +190,7 @@ def build_services(settings: Settings, endpoints: Path, model: Path) -> list[Ser
                 "--port",
                 str(settings.rasa_port),
                 "--credentials",
-                "credentials.yml",
+                str(credentials),
                 "--endpoints",
                 str(endpoints),
                 "--cors",
@@ -218,9 +221,10 @@ def run(mode: str) -> int:
         ensure_port_free(settings.host, port, variable)
     model = latest_model(settings)
     endpoints = write_endpoints(settings)
+    credentials = write_credentials(settings)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     env.setdefault("KNOWLEDGE_DATABASE_URL", settings.knowledge_database_url)
-    services = build_services(settings, endpoints, model)
+    services = build_services(settings, endpoints, model, credentials)
     if mode == "shell":
         services = services[:1]
     stopping = False
@@ -258,10 +262,14 @@ def run(mode: str) -> int:
                 cwd=ROOT,
                 env=env,
             )
+        platforms = "".join(
+            f"  {name:<12}: POST {url}\n" for name, url in webhook_urls(settings).items()
+        )
         print(
             "\nLe conseiller est prêt.\n"
             f"  Widget      : {settings.widget_url}\n"
             f"  API REST    : POST {settings.rasa_url}/webhooks/rest/webhook\n"
+            f"{platforms}"
             f"  Actions     : {settings.action_url}\n"
             "Ctrl-C pour tout arrêter.",
             flush=True,

@@ -27,6 +27,32 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
+class SlackSettings:
+    """Slack app: bot token (xoxb-…), signing secret, Web API base URL (overridable for tests)."""
+
+    bot_token: str
+    signing_secret: str
+    api_url: str
+
+    def __repr__(self) -> str:  # never print a secret
+        return f"SlackSettings(api_url={self.api_url!r})"
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    """Azure bot (single tenant): app id, password, tenant, and the Microsoft endpoints."""
+
+    app_id: str
+    app_password: str
+    tenant_id: str
+    openid_metadata_url: str
+    token_url: str
+
+    def __repr__(self) -> str:  # never print a secret
+        return f"TeamsSettings(app_id={self.app_id!r}, tenant_id={self.tenant_id!r})"
+
+
+@dataclass(frozen=True)
 class Settings:
     host: str
     rasa_port: int
@@ -40,6 +66,8 @@ class Settings:
     model_dir: Path
     log_level: str
     max_message_length: int
+    slack: SlackSettings | None = None
+    teams: TeamsSettings | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -65,11 +93,28 @@ DEFAULTS: dict[str, str] = {
     "MODEL_DIR": "models",
     "LOG_LEVEL": "INFO",
     "MAX_MESSAGE_LENGTH": "2000",
+    "SLACK_API_URL": "https://slack.com/api",
+    "TEAMS_OPENID_METADATA_URL": (
+        "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    ),
+    # {tenant} is replaced by TEAMS_TENANT_ID.
+    "TEAMS_TOKEN_URL": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
 }
 
 
 # Variables without a default (URLs, secrets): absent means "not used".
-OPTIONAL: tuple[str, ...] = ("TRACKER_STORE_URL", "REDIS_URL")
+OPTIONAL: tuple[str, ...] = (
+    "TRACKER_STORE_URL",
+    "REDIS_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "TEAMS_APP_ID",
+    "TEAMS_APP_PASSWORD",
+    "TEAMS_TENANT_ID",
+)
+
+SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+TEAMS_VARIABLES = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID")
 
 
 def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
@@ -157,6 +202,53 @@ def load_settings(
         model_dir=model_dir if model_dir.is_absolute() else ROOT / model_dir,
         log_level=_choice(values, "LOG_LEVEL", LOG_LEVELS),
         max_message_length=_positive_int(values, "MAX_MESSAGE_LENGTH"),
+        slack=_slack(values),
+        teams=_teams(values),
+    )
+
+
+def _platform(values: Mapping[str, str], platform: str, keys: tuple[str, ...]) -> bool:
+    """True when every variable of the platform is set, False when none is; else an error."""
+    present = [key for key in keys if values.get(key, "").strip()]
+    if not present:
+        return False
+    missing = [key for key in keys if key not in present]
+    if missing:
+        raise SettingsError(
+            f"Configuration : {platform} est à moitié configuré ; {', '.join(present)} "
+            f"renseigné, manque {', '.join(missing)} (renseignez toutes ces variables "
+            f"pour activer {platform}, ou aucune pour le désactiver)."
+        )
+    return True
+
+
+def _url(values: Mapping[str, str], key: str) -> str:
+    raw = _required(values, key, f"par défaut {DEFAULTS[key]}")
+    if not raw.startswith(("https://", "http://")):
+        raise SettingsError(f"Configuration : {key}={raw!r} n'est pas une URL http(s).")
+    return raw.rstrip("/")
+
+
+def _slack(values: Mapping[str, str]) -> SlackSettings | None:
+    if not _platform(values, "Slack", SLACK_VARIABLES):
+        return None
+    return SlackSettings(
+        bot_token=values["SLACK_BOT_TOKEN"].strip(),
+        signing_secret=values["SLACK_SIGNING_SECRET"].strip(),
+        api_url=_url(values, "SLACK_API_URL"),
+    )
+
+
+def _teams(values: Mapping[str, str]) -> TeamsSettings | None:
+    if not _platform(values, "Teams", TEAMS_VARIABLES):
+        return None
+    tenant_id = values["TEAMS_TENANT_ID"].strip()
+    return TeamsSettings(
+        app_id=values["TEAMS_APP_ID"].strip(),
+        app_password=values["TEAMS_APP_PASSWORD"].strip(),
+        tenant_id=tenant_id,
+        openid_metadata_url=_url(values, "TEAMS_OPENID_METADATA_URL"),
+        token_url=_url(values, "TEAMS_TOKEN_URL").replace("{tenant}", tenant_id),
     )
 
 
