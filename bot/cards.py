@@ -87,7 +87,10 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _section(markdown: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": _cut(markdown, SLACK_SECTION_MAX)}}
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": _cut(markdown, SLACK_SECTION_MAX)},
+    }
 
 
 def _header(text: str) -> dict[str, Any]:
@@ -149,7 +152,9 @@ def slack_plan_detail(payload: dict[str, Any]) -> list[list[dict[str, Any]]]:
             )
         blocks.append(_section(text + _quote_block(priority)))
     for warning in _items(payload, "warnings"):
-        blocks.append(_section(f"⚠️ {slack_escape(_text(warning.get('text')))}" + _quote_block(warning)))
+        blocks.append(
+            _section(f"⚠️ {slack_escape(_text(warning.get('text')))}" + _quote_block(warning))
+        )
     for keep in _items(payload, "keep_in_house"):
         blocks.append(
             _section(
@@ -310,7 +315,10 @@ def _teams_detail(payload: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "type": "FactSet",
                 "facts": [
-                    {"title": f"{LABELS['phase']} {p.get('phase', n)}", "value": _text(p.get("text"))}
+                    {
+                        "title": f"{LABELS['phase']} {p.get('phase', n)}",
+                        "value": _text(p.get("text")),
+                    }
                     for n, p in enumerate(phases, 1)
                 ],
             }

@@ -49,6 +49,8 @@ def webhook_urls(settings: Settings) -> dict[str, str]:
 
 def write_credentials(settings: Settings, path: Path = ROOT / "var" / "credentials.yml") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# Generated from .env by bot/credentials.py at each start: edit .env, not this file.\n"
+    header = (
+        "# Generated from .env by bot/credentials.py at each start: edit .env, not this file.\n"
+    )
     path.write_text(header + yaml.safe_dump(build_credentials(settings), sort_keys=False))
     return path

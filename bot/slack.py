@@ -86,7 +86,9 @@ class SeenEvents:
         """True the first time `key` is seen within the TTL (atomic across instances on Redis)."""
         if self._redis is not None:
             try:
-                return bool(await self._redis.set(f"conseil_it:slack:{key}", 1, nx=True, ex=self.ttl))
+                return bool(
+                    await self._redis.set(f"conseil_it:slack:{key}", 1, nx=True, ex=self.ttl)
+                )
             except Exception:  # Redis down: fall back to this process's memory
                 logger.warning("Redis unavailable for Slack deduplication; using memory")
         now = time.monotonic()
@@ -105,9 +107,7 @@ class SlackOutput(OutputChannel):
     def name(cls) -> str:
         return "slack"
 
-    def __init__(
-        self, settings: SlackSettings, channel: str, thread_ts: str | None = None
-    ) -> None:
+    def __init__(self, settings: SlackSettings, channel: str, thread_ts: str | None = None) -> None:
         super().__init__()
         self.channel = channel
         self.thread_ts = thread_ts
@@ -231,9 +231,7 @@ class SlackInput(InputChannel):
                 return response.text("invalid signature", status=401)
             retry = request.headers.get("X-Slack-Retry-Reason")
             if retry:
-                logger.info(
-                    "Slack retry #%s (%s)", request.headers.get("X-Slack-Retry-Num"), retry
-                )
+                logger.info("Slack retry #%s (%s)", request.headers.get("X-Slack-Retry-Num"), retry)
             content_type = (request.headers.get("content-type") or "").split(";")[0].strip()
             try:
                 if content_type == "application/x-www-form-urlencoded":
@@ -359,9 +357,12 @@ class SlackInput(InputChannel):
     def _bot_users(data: dict[str, Any]) -> set[str]:
         users = set()
         for authorization in data.get("authorizations") or []:
-            if isinstance(authorization, dict) and authorization.get("is_bot"):
-                if isinstance(authorization.get("user_id"), str):
-                    users.add(authorization["user_id"])
+            if (
+                isinstance(authorization, dict)
+                and authorization.get("is_bot")
+                and isinstance(authorization.get("user_id"), str)
+            ):
+                users.add(authorization["user_id"])
         return users
 
     @staticmethod

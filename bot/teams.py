@@ -23,7 +23,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import aiohttp
@@ -55,7 +55,7 @@ _BEARER = re.compile(r"^Bearer\s+(\S+)$")
 _AT_MENTION = re.compile(r"<at\b[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 
-class Unauthorized(Exception):
+class UnauthorizedError(Exception):
     """The activity's token does not prove it comes from the Bot Framework for this bot."""
 
 
@@ -97,25 +97,25 @@ class SigningKeys:
 async def authenticate(
     authorization: str | None, activity: dict[str, Any], app_id: str, keys: SigningKeys
 ) -> dict[str, Any]:
-    """The token's claims when it is valid for this bot and this activity; else Unauthorized."""
+    """The claims of a token valid for this bot and this activity, else UnauthorizedError."""
     match = _BEARER.match(authorization or "")
     if not match:
-        raise Unauthorized("no bearer token")
+        raise UnauthorizedError("no bearer token")
     token = match.group(1)
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
-        raise Unauthorized(f"malformed token: {error}") from None
+        raise UnauthorizedError(f"malformed token: {error}") from None
     kid = header.get("kid")
     if not isinstance(kid, str):
-        raise Unauthorized("token without key id")
+        raise UnauthorizedError("token without key id")
     jwk = await keys.get(kid)
     if jwk is None:
-        raise Unauthorized(f"unknown signing key {kid!r}")
+        raise UnauthorizedError(f"unknown signing key {kid!r}")
     endorsements = jwk.get("endorsements")
     channel_id = activity.get("channelId")
     if isinstance(endorsements, list) and channel_id not in endorsements:
-        raise Unauthorized(f"key {kid!r} does not endorse channel {channel_id!r}")
+        raise UnauthorizedError(f"key {kid!r} does not endorse channel {channel_id!r}")
     try:
         claims = jwt.decode(
             token,
@@ -127,20 +127,20 @@ async def authenticate(
             options={"require": ["exp", "iss", "aud"]},
         )
     except (jwt.PyJWTError, ValueError, TypeError) as error:
-        raise Unauthorized(f"invalid token: {error}") from None
+        raise UnauthorizedError(f"invalid token: {error}") from None
     claimed = claims.get("serviceUrl")
     given = activity.get("serviceUrl")
     if not isinstance(claimed, str) or not isinstance(given, str):
-        raise Unauthorized("no serviceUrl to compare")
+        raise UnauthorizedError("no serviceUrl to compare")
     if claimed.rstrip("/") != given.rstrip("/"):
-        raise Unauthorized(f"serviceUrl {given!r} differs from the token's {claimed!r}")
+        raise UnauthorizedError(f"serviceUrl {given!r} differs from the token's {claimed!r}")
     return claims
 
 
 class TokenCache:
     """The bot's access token for the Bot Framework connector, per app and token endpoint."""
 
-    _tokens: dict[tuple[str, str], tuple[str, float]] = {}
+    _tokens: ClassVar[dict[tuple[str, str], tuple[str, float]]] = {}
     _lock: asyncio.Lock | None = None
 
     @classmethod
@@ -158,11 +158,13 @@ class TokenCache:
                 "client_secret": teams.app_password,
                 "scope": TOKEN_SCOPE,
             }
-            async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session:
-                async with session.post(teams.token_url, data=form) as reply:
-                    if reply.status != 200:
-                        raise RuntimeError(f"token endpoint answered HTTP {reply.status}")
-                    data = await reply.json(content_type=None)
+            async with (
+                aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as session,
+                session.post(teams.token_url, data=form) as reply,
+            ):
+                if reply.status != 200:
+                    raise RuntimeError(f"token endpoint answered HTTP {reply.status}")
+                data = await reply.json(content_type=None)
             token = data["access_token"]
             lifetime = max(int(data.get("expires_in", 3600)) - TOKEN_MARGIN_S, 0)
             cls._tokens[key] = (token, time.monotonic() + lifetime)
@@ -266,9 +268,7 @@ class BotFrameworkOutput(OutputChannel):
                 }
             )
             return
-        message = {
-            key: json_message[key] for key in ("text", "attachments") if key in json_message
-        }
+        message = {key: json_message[key] for key in ("text", "attachments") if key in json_message}
         if message:
             await self.send(message)
         else:
@@ -335,7 +335,7 @@ class BotFrameworkInput(InputChannel):
                 await authenticate(
                     request.headers.get("Authorization"), activity, self.teams.app_id, self.keys
                 )
-            except Unauthorized as error:
+            except UnauthorizedError as error:
                 logger.warning("Bot Framework activity rejected: %s", error)
                 return response.text("unauthorized", status=401)
             self._accept(activity, on_new_message)
@@ -369,7 +369,9 @@ class BotFrameworkInput(InputChannel):
             sender_id = sender["id"]
         else:  # a channel or group chat: one conversation per person and thread
             sender_id = f"{sender['id']}:{conversation['id']}"
-        recipient = activity.get("recipient") if isinstance(activity.get("recipient"), dict) else None
+        recipient = (
+            activity.get("recipient") if isinstance(activity.get("recipient"), dict) else None
+        )
         reply_to = activity.get("id") if isinstance(activity.get("id"), str) else None
         output = BotFrameworkOutput(
             self.teams, activity["serviceUrl"], conversation, recipient, reply_to

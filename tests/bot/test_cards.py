@@ -32,39 +32,77 @@ PAYLOAD = {
     "type": "advice",
     "version": 1,
     "priorities": [
-        priority(1, "infrastructure", "Infrastructure, serveurs et continuité d’activité",
-                 ["Vos serveurs tombent.", "Vos sauvegardes ne sont pas vérifiées."]),
-        priority(2, "monitoring", "Supervision, maintenance proactive et prévention",
-                 ["Des pannes à répétition se préviennent."]),
-        priority(3, "security", "Sécurité informatique et gestion des risques",
-                 ["Des sauvegardes fiables protègent du rançongiciel."]),
-        priority(4, "user_support", "Support utilisateur et gestion du poste de travail",
-                 ["Support à distance pour deux sites."]),
+        priority(
+            1,
+            "infrastructure",
+            "Infrastructure, serveurs et continuité d’activité",
+            ["Vos serveurs tombent.", "Vos sauvegardes ne sont pas vérifiées."],
+        ),
+        priority(
+            2,
+            "monitoring",
+            "Supervision, maintenance proactive et prévention",
+            ["Des pannes à répétition se préviennent."],
+        ),
+        priority(
+            3,
+            "security",
+            "Sécurité informatique et gestion des risques",
+            ["Des sauvegardes fiables protègent du rançongiciel."],
+        ),
+        priority(
+            4,
+            "user_support",
+            "Support utilisateur et gestion du poste de travail",
+            ["Support à distance pour deux sites."],
+        ),
     ],
     "keep_in_house": [
-        {"service": "governance", "why": "Gardez la décision.",
-         "source": {"section": "Gouvernance, arbitrage et vision stratégique",
-                    "quote": QUOTE_GOV}}
+        {
+            "service": "governance",
+            "why": "Gardez la décision.",
+            "source": {
+                "section": "Gouvernance, arbitrage et vision stratégique",
+                "quote": QUOTE_GOV,
+            },
+        }
     ],
     "warnings": [
-        {"id": "keep_governance", "text": "Désignez un référent.", "because_of": ["it_staff"],
-         "source": {"section": "Gouvernance, arbitrage et vision stratégique", "quote": QUOTE_GOV}},
-        {"id": "provider_dependency", "text": "Exigez la documentation.", "because_of": [],
-         "source": {"section": "Le danger d'une dépendance excessive", "quote": "Q2."}},
-        {"id": "cost_only", "text": "Pas seulement les coûts.", "because_of": [],
-         "source": {"section": "S", "quote": "Q3."}},
+        {
+            "id": "keep_governance",
+            "text": "Désignez un référent.",
+            "because_of": ["it_staff"],
+            "source": {
+                "section": "Gouvernance, arbitrage et vision stratégique",
+                "quote": QUOTE_GOV,
+            },
+        },
+        {
+            "id": "provider_dependency",
+            "text": "Exigez la documentation.",
+            "because_of": [],
+            "source": {"section": "Le danger d'une dépendance excessive", "quote": "Q2."},
+        },
+        {
+            "id": "cost_only",
+            "text": "Pas seulement les coûts.",
+            "because_of": [],
+            "source": {"section": "S", "quote": "Q3."},
+        },
     ],
     "trajectory": [{"phase": 1, "services": ["infrastructure"], "text": "D’abord les serveurs."}],
-    "field_case": {"id": "poorly_framed", "title": "Cas réel", "text": "Un cas.",
-                   "source": {"section": "Cas réel", "quote": "Q4."}},
+    "field_case": {
+        "id": "poorly_framed",
+        "title": "Cas réel",
+        "text": "Un cas.",
+        "source": {"section": "Cas réel", "quote": "Q4."},
+    },
     "missing": [],
 }
 
 
 def slack_text(blocks: list[dict]) -> str:
-    return "\n".join(
-        b["text"]["text"] for b in blocks if isinstance(b.get("text"), dict)
-    )
+    return "\n".join(b["text"]["text"] for b in blocks if isinstance(b.get("text"), dict))
 
 
 def test_slack_summary_is_short_first() -> None:
@@ -133,7 +171,9 @@ def test_teams_card_is_short_with_the_detail_behind_show_card() -> None:
     card = cards.teams_plan_card(PAYLOAD)
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.4"
     body_text = " ".join(e.get("text", "") for e in walk(card["body"]))
-    facts = " ".join(f["title"] + f["value"] for e in walk(card["body"]) for f in e.get("facts", []))
+    facts = " ".join(
+        f["title"] + f["value"] for e in walk(card["body"]) for f in e.get("facts", [])
+    )
     assert "Vos serveurs tombent." in body_text
     assert "Vos sauvegardes ne sont pas vérifiées." not in body_text
     assert "Support utilisateur" not in body_text

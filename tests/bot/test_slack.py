@@ -130,8 +130,15 @@ async def test_requests_not_from_slack_are_refused(server: ChannelServer) -> Non
 
 
 @pytest.mark.parametrize(
-    "reason", ["http_timeout", "http_error", "connection_failed", "ssl_error", "unknown_error",
-               "too_many_redirects"]
+    "reason",
+    [
+        "http_timeout",
+        "http_error",
+        "connection_failed",
+        "ssl_error",
+        "unknown_error",
+        "too_many_redirects",
+    ],
 )
 async def test_a_retried_event_is_processed_once_whatever_the_reason(
     server: ChannelServer, slack: FakeSlack, reason: str
@@ -174,8 +181,11 @@ async def test_a_retry_whose_first_delivery_never_arrived_is_processed(
 
 
 async def test_url_verification_is_answered(server: ChannelServer) -> None:
-    envelope = {"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                "type": "url_verification"}
+    envelope = {
+        "token": "x",
+        "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+        "type": "url_verification",
+    }
     status, text, _ = await send_event(server, envelope)
     assert status == 200
     assert json.loads(text)["challenge"] == envelope["challenge"]
@@ -227,8 +237,11 @@ async def test_mention_outside_a_thread_is_answered_in_a_new_thread(
     server: ChannelServer, slack: FakeSlack
 ) -> None:
     envelope = message_event(
-        "<@UBOT0001> bonjour", channel="C0GENERAL", channel_type="channel",
-        event_type="app_mention", ts="1700000200.000300",
+        "<@UBOT0001> bonjour",
+        channel="C0GENERAL",
+        channel_type="channel",
+        event_type="app_mention",
+        ts="1700000200.000300",
     )
     await send_event(server, envelope)
     await server.settle()
@@ -240,9 +253,7 @@ async def test_seven_buttons_all_reach_slack(slack: FakeSlack) -> None:
     buttons = [{"title": f"Choix {n}", "payload": f'/inform{{"n": {n}}}'} for n in range(1, 8)]
 
     async def seven(message: UserMessage) -> None:
-        await message.output_channel.send_text_with_buttons(
-            message.sender_id, "Lequel ?", buttons
-        )
+        await message.output_channel.send_text_with_buttons(message.sender_id, "Lequel ?", buttons)
 
     async with ChannelServer(SlackInput(get_settings()), seven) as server:
         await send_event(server, message_event("aide"))
@@ -335,8 +346,11 @@ WRONG_SHAPES = [
     (b'{"type": "event_callback", "event": {"type": "message"}}', "application/json", 200),
     (b'{"type": "url_verification", "challenge": 12}', "application/json", 400),
     (b"payload=not-json", "application/x-www-form-urlencoded", 400),
-    (b"payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A5%7D",
-     "application/x-www-form-urlencoded", 200),
+    (
+        b"payload=%7B%22type%22%3A%22block_actions%22%2C%22actions%22%3A5%7D",
+        "application/x-www-form-urlencoded",
+        200,
+    ),
     (b"\xff\xfe", "application/json", 400),
 ]
 

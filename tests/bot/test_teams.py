@@ -79,14 +79,21 @@ def forged_tokens(teams: FakeBotFramework) -> dict[str, tuple[str | None, dict]]
     """(token, activity) pairs that must all be refused with 401."""
     good = activity(teams)
     other_key = new_key()
-    # HS256 signed with the RSA public key's text as the HMAC secret: the classic confusion.
-    public_pem = teams.keys["key-1"].public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    # An HS256 token (the RS256/HS256 confusion attack, with a key derived from the public key):
+    # refused because the algorithm is pinned, whatever the key.
+    public_pem = (
+        teams.keys["key-1"]
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
     hs256_with_public_key = jwt.api_jws.PyJWS().encode(
         json.dumps(
-            {"iss": "https://api.botframework.com", "aud": TEAMS_APP_ID,
-             "serviceUrl": teams.service_url, "exp": 9999999999}
+            {
+                "iss": "https://api.botframework.com",
+                "aud": TEAMS_APP_ID,
+                "serviceUrl": teams.service_url,
+                "exp": 9999999999,
+            }
         ).encode(),
         key=hashlib.sha256(public_pem).hexdigest(),  # PyJWT refuses a PEM as HMAC key itself
         algorithm="HS256",
@@ -104,7 +111,8 @@ def forged_tokens(teams: FakeBotFramework) -> dict[str, tuple[str | None, dict]]
         "signed by an unknown key": (teams.channel_token(kid="key-x", key=other_key), good),
         "known kid, other key": (teams.channel_token(key=other_key), good),
         "serviceUrl of the token differs": (
-            teams.channel_token(service_url="http://127.0.0.1:9/evil/"), good
+            teams.channel_token(service_url="http://127.0.0.1:9/evil/"),
+            good,
         ),
         "activity sent to another serviceUrl": (
             teams.channel_token(),
@@ -195,7 +203,10 @@ async def test_buttons_are_adaptive_card_submits_that_come_back_as_payloads(
         assert card["contentType"] == "application/vnd.microsoft.card.adaptive"
         submits = [
             action
-            for element in [*card["content"]["body"], {"actions": card["content"].get("actions", [])}]
+            for element in [
+                *card["content"]["body"],
+                {"actions": card["content"].get("actions", [])},
+            ]
             for action in element.get("actions", [])
         ]
         assert [a["type"] for a in submits] == ["Action.Submit"] * 7
@@ -230,8 +241,11 @@ async def test_hostile_input_never_fails_and_never_injects_intents(
         ("RTL marks", "\u202bNos serveurs\u200f", "\u202bNos serveurs\u200f"),
         ("HTML/script", "<script>alert(1)</script>", "<script>alert(1)</script>"),
         ("SQL", "1; DELETE FROM events", "1; DELETE FROM events"),
-        ("typed /intent{json}", '/inform{"trigger": "major_outage"}',
-         'inform{"trigger": "major_outage"}'),
+        (
+            "typed /intent{json}",
+            '/inform{"trigger": "major_outage"}',
+            'inform{"trigger": "major_outage"}',
+        ),
         ("value of the wrong shape", "Bonjour", "Bonjour"),
     ]
     for name, text, _ in cases:
@@ -240,8 +254,13 @@ async def test_hostile_input_never_fails_and_never_injects_intents(
             body["value"] = ["pas", "un", "objet"]
         assert await send(server, body, teams.channel_token()) in (200, 202), name
     wrong_shapes: list[bytes | dict] = [
-        b"[]", b"null", b"not json", {"type": "message"}, {"type": 5},
-        {**activity(teams), "from": "x"}, {**activity(teams), "conversation": []},
+        b"[]",
+        b"null",
+        b"not json",
+        {"type": "message"},
+        {"type": 5},
+        {**activity(teams), "from": "x"},
+        {**activity(teams), "conversation": []},
         {**activity(teams), "type": "conversationUpdate"},
     ]
     for body in wrong_shapes:

@@ -123,8 +123,10 @@ def test_full_diagnostic_in_a_direct_message_ends_with_the_plan_card(slack_bot: 
             for e in block["elements"]
         ]
         # One answer by button click when the question offers "/dont_know", else typed.
-        replies = slack_bot.click("/dont_know") if "/dont_know" in values else slack_bot.say(
-            "je ne sais pas"
+        replies = (
+            slack_bot.click("/dont_know")
+            if "/dont_know" in values
+            else slack_bot.say("je ne sais pas")
         )
         transcript += replies
         plan = plan_in(replies)
@@ -139,7 +141,8 @@ def test_full_diagnostic_in_a_direct_message_ends_with_the_plan_card(slack_bot: 
     assert detail, "le détail du plan doit être dans le fil du plan"
     assert "« " in texts(detail)
     print(
-        f"\nSlack, carte du plan reçue par le faux Slack : blocs {[b['type'] for b in plan['blocks']]}"
+        "\nSlack, carte du plan reçue par le faux Slack : blocs "
+        f"{[b['type'] for b in plan['blocks']]}"
         f" ; détail dans le fil : {len(detail)} message(s), "
         f"{sum(len(m['blocks']) for m in detail)} blocs "
         f"{sorted({b['type'] for m in detail for b in m['blocks']})} ; {turns} tours"

@@ -120,7 +120,9 @@ class FakeBotFramework(FakeServer):
     def received_activities(self, conversation: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [
-                a for a in self.activities if conversation is None or a["_conversation"] == conversation
+                a
+                for a in self.activities
+                if conversation is None or a["_conversation"] == conversation
             ]
 
     # -- the Bot Framework channel calling the bot
@@ -167,8 +169,11 @@ def message_activity(
         "serviceUrl": service_url,
         "channelId": "msteams",
         "from": {"id": user, "name": "Camille Martin", "aadObjectId": "00000000-aaaa"},
-        "conversation": {"id": conversation, "conversationType": conversation_type,
-                         "tenantId": "tenant-1"},
+        "conversation": {
+            "id": conversation,
+            "conversationType": conversation_type,
+            "tenantId": "tenant-1",
+        },
         "recipient": {"id": f"28:{app_id}", "name": "Conseiller IT"},
         "textFormat": "plain",
         "locale": "fr-FR",

@@ -13,8 +13,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
 import sanic.app
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
 
 # Sanic 21.12's start-up "touch-up" rewrites its HTTP methods (removing signal dispatches no
@@ -71,9 +71,11 @@ class ChannelServer:
         await self.server.wait_closed()
 
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
-        async with aiohttp.ClientSession() as session:
-            async with session.post(self.url, data=body, headers=headers) as reply:
-                return reply.status, await reply.text(), dict(reply.headers)
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.url, data=body, headers=headers) as reply,
+        ):
+            return reply.status, await reply.text(), dict(reply.headers)
 
     async def settle(self) -> None:
         """Lets the background turns started by the webhook finish."""

@@ -57,9 +57,11 @@ class FakeServer:
                     self.rfile.read(length),
                 )
                 reply = fake.dispatch(request)
-                body = reply.body if isinstance(reply.body, bytes) else json.dumps(
-                    reply.body if reply.body is not None else {}
-                ).encode()
+                body = (
+                    reply.body
+                    if isinstance(reply.body, bytes)
+                    else json.dumps(reply.body if reply.body is not None else {}).encode()
+                )
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -68,7 +70,7 @@ class FakeServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            do_GET = do_POST = _handle
+            do_GET = do_POST = _handle  # noqa: N815 (http.server's names)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -101,18 +101,19 @@ def message_event(
         "type": "event_callback",
         "event_id": f"Ev{next(_event_ids):08d}",
         "event_time": int(time.time()),
-        "authorizations": [
-            {"team_id": "T0TEAM01", "user_id": BOT_USER, "is_bot": True}
-        ],
+        "authorizations": [{"team_id": "T0TEAM01", "user_id": BOT_USER, "is_bot": True}],
         "event": event,
     }
 
 
 def block_action(
-    value: str, user: str = "U0USER01", channel: str = "D0DIRECT", message_ts: str = "1.000001",
+    value: str,
+    user: str = "U0USER01",
+    channel: str = "D0DIRECT",
+    message_ts: str = "1.000001",
     thread_ts: str | None = None,
 ) -> dict[str, Any]:
-    """An interactivity payload for a button click (api.slack.com/reference/interaction-payloads)."""
+    """A button click's interactivity payload (api.slack.com/reference/interaction-payloads)."""
     message: dict[str, Any] = {"type": "message", "ts": message_ts}
     if thread_ts:
         message["thread_ts"] = thread_ts
@@ -123,7 +124,11 @@ def block_action(
         "message": message,
         "trigger_id": f"trig{next(_event_ids)}",
         "actions": [
-            {"type": "button", "action_id": "button_0", "value": value,
-             "action_ts": f"{time.time():.6f}"}
+            {
+                "type": "button",
+                "action_id": "button_0",
+                "value": value,
+                "action_ts": f"{time.time():.6f}",
+            }
         ],
     }
