@@ -7,6 +7,7 @@ X-Slack-Retry-Reason (api.slack.com/apis/connections/events-api#retries), Block 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -363,3 +364,19 @@ async def test_bodies_of_the_wrong_shape_never_give_a_5xx(server: ChannelServer)
         assert status == expected, body
     await server.settle()
     assert server.messages == []
+
+
+async def test_webhook_answers_before_a_slow_turn_ends(slack: FakeSlack) -> None:
+    release = asyncio.Event()
+
+    async def slow(message: UserMessage) -> None:
+        await release.wait()  # the turn cannot end before the webhook has answered
+        await echo(message)
+
+    async with ChannelServer(SlackInput(get_settings()), slow) as server:
+        status, _, _ = await send_event(server, message_event("Bonjour"))
+        assert status == 200
+        assert slack.messages() == []  # answered while the turn was still running
+        release.set()
+        await server.settle()
+    assert [m["text"] for m in slack.messages()] == ["reçu : Bonjour"]

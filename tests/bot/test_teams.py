@@ -7,6 +7,7 @@ API": RS256 only, issuer https://api.botframework.com, audience = the bot's app 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -270,3 +271,19 @@ async def test_hostile_input_never_fails_and_never_injects_intents(
     expected = [want for _, _, want in cases if want is not None]
     assert sorted(m.text for m in server.messages) == sorted(expected)
     print(f"\nTeams entrées hostiles : {len(cases) + len(wrong_shapes)} cas, 0 erreur 5xx")
+
+
+async def test_webhook_answers_before_a_slow_turn_ends(teams: FakeBotFramework) -> None:
+    release = asyncio.Event()
+
+    async def slow(message: UserMessage) -> None:
+        await release.wait()  # the turn cannot end before the webhook has answered
+        await echo(message)
+
+    async with ChannelServer(BotFrameworkInput(get_settings()), slow) as server:
+        status = await send(server, activity(teams, "Bonjour"), teams.channel_token())
+        assert status in (200, 202)
+        assert teams.received_activities() == []
+        release.set()
+        await server.settle()
+    assert [a["text"] for a in teams.received_activities()] == ["reçu : Bonjour"]

@@ -72,7 +72,7 @@ class ChannelServer:
 
     async def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
         async with (
-            aiohttp.ClientSession() as session,
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session,
             session.post(self.url, data=body, headers=headers) as reply,
         ):
             return reply.status, await reply.text(), dict(reply.headers)
