@@ -13,23 +13,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-import sanic.app
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
 
-# Sanic 21.12's start-up "touch-up" rewrites its HTTP methods (removing signal dispatches no
-# app listens to); a second app in the same process then fails (KeyError). Run it once only.
-_touch_up = sanic.app.TouchUp.run
-_touched: list[bool] = []
-
-
-def _touch_up_once(app: Sanic) -> None:
-    if not _touched:
-        _touch_up(app)
-        _touched.append(True)
-
-
-sanic.app.TouchUp.run = staticmethod(_touch_up_once)  # type: ignore[method-assign]
+# Sanic 21.12 rewrites its HTTP methods at each app's start ("touch-up"); outside test mode a
+# second app in the same process fails (KeyError). Test mode re-touches from the originals.
+Sanic.test_mode = True
 
 Responder = Callable[[UserMessage], Awaitable[None]]
 
