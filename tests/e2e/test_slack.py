@@ -113,7 +113,7 @@ def test_ready_message_names_the_slack_webhook(slack_bot: SlackBot) -> None:
 def test_full_diagnostic_in_a_direct_message_ends_with_the_plan_card(slack_bot: SlackBot) -> None:
     transcript = slack_bot.say(OPENING)
     plan = plan_in(transcript)
-    turns = 1
+    turns, clicks = 1, 0
     while plan is None and turns < 8:
         last = transcript[-1]
         values = [
@@ -123,11 +123,11 @@ def test_full_diagnostic_in_a_direct_message_ends_with_the_plan_card(slack_bot: 
             for e in block["elements"]
         ]
         # One answer by button click when the question offers "/dont_know", else typed.
-        replies = (
-            slack_bot.click("/dont_know")
-            if "/dont_know" in values
-            else slack_bot.say("je ne sais pas")
-        )
+        if "/dont_know" in values:
+            replies = slack_bot.click("/dont_know")
+            clicks += 1
+        else:
+            replies = slack_bot.say("je ne sais pas")
         transcript += replies
         plan = plan_in(replies)
         turns += 1
@@ -145,7 +145,8 @@ def test_full_diagnostic_in_a_direct_message_ends_with_the_plan_card(slack_bot: 
         f"{[b['type'] for b in plan['blocks']]}"
         f" ; détail dans le fil : {len(detail)} message(s), "
         f"{sum(len(m['blocks']) for m in detail)} blocs "
-        f"{sorted({b['type'] for m in detail for b in m['blocks']})} ; {turns} tours"
+        f"{sorted({b['type'] for m in detail for b in m['blocks']})}"
+        f" ; {turns} tours dont {clicks} par bouton"
     )
     # One turn after the plan.
     after = slack_bot.say("merci beaucoup")

@@ -172,12 +172,14 @@ def test_ready_message_names_the_teams_webhook(teams_bot: TeamsBot) -> None:
 def test_full_diagnostic_ends_with_the_plan_adaptive_card(teams_bot: TeamsBot) -> None:
     transcript = teams_bot.say(OPENING)
     plan = plan_in(transcript)
-    turns = 1
+    turns, clicks = 1, 0
     while plan is None and turns < 8:
         buttons = [s for s in submits(transcript[-1]) if s["data"]["payload"] == "/dont_know"]
-        replies = (
-            teams_bot.click(buttons[0]["data"]) if buttons else teams_bot.say("je ne sais pas")
-        )
+        if buttons:
+            replies = teams_bot.click(buttons[0]["data"])
+            clicks += 1
+        else:
+            replies = teams_bot.say("je ne sais pas")
         transcript += replies
         plan = plan_in(replies)
         turns += 1
@@ -194,7 +196,8 @@ def test_full_diagnostic_ends_with_the_plan_adaptive_card(teams_bot: TeamsBot) -
     print(
         f"\nTeams, carte du plan reçue par le faux connecteur : corps {element_types(plan['body'])}"
         f" ; actions {[a['type'] for a in plan['actions']]} ; détail (ShowCard) "
-        f"{sorted(set(element_types(show['card']['body'])))} ; {turns} tours"
+        f"{sorted(set(element_types(show['card']['body'])))}"
+        f" ; {turns} tours dont {clicks} par bouton"
     )
     after = teams_bot.say("merci beaucoup")
     assert all_text(after).strip()
