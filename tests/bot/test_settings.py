@@ -64,7 +64,7 @@ def test_endpoints_follow_the_settings(tmp_path: Path) -> None:
         "port": 5433,
         "db": "conv",
         "username": "rasa",
-        "password": "secret",
+        "password": "${TRACKER_STORE_PASSWORD}",
     }
     assert endpoints["lock_store"]["port"] == 6380
     assert endpoints["lock_store"]["db"] == 2
