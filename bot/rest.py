@@ -72,6 +72,8 @@ def parse_body(body: bytes) -> tuple[str, str, dict[str, Any] | None]:
         raise BadRequestError("le corps de la requête n'est pas de l'UTF-8 valide") from None
     except ValueError:
         raise BadRequestError("le corps de la requête n'est pas du JSON valide") from None
+    except RecursionError:
+        raise BadRequestError("le corps de la requête est imbriqué trop profondément") from None
     if not isinstance(data, dict):
         raise BadRequestError('le corps doit être un objet JSON {"sender": …, "message": …}')
     sender, message, metadata = data.get("sender"), data.get("message"), data.get("metadata")

@@ -1,6 +1,6 @@
 """No silent failures in the Rasa server: the user always hears back, the history stays whole.
 
-- A custom action that fails, is unreachable or takes longer than ACTION_TIMEOUT seconds yields
+- A custom action that fails, is unreachable or takes longer than ACTION_TIMEOUT seconds sends
   the apology `utter_action_failed` (once per turn) instead of nothing: stock Rasa logs the error
   and answers `200 []`. The next message goes through normally once the action server is back.
 - A tracker store error is raised instead of being swallowed: stock Rasa's FailSafeTrackerStore
@@ -18,6 +18,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -34,19 +35,23 @@ class StoreUnavailableError(RuntimeError):
     """The tracker store failed; the turn must not go on as if the conversation were new."""
 
 
-def _already_apologised(tracker: Any) -> bool:
-    from rasa.shared.core.events import BotUttered, UserUttered
+# (conversation, timestamp of its latest user message) already apologised for: one per turn.
+_apologised: OrderedDict[tuple[str, float | None], None] = OrderedDict()
+_APOLOGISED_KEPT = 10000
 
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, BotUttered) and event.metadata.get("utter_action") == ACTION_FAILED:
-            return True
-    return False
+
+def _first_apology_of_turn(tracker: Any) -> bool:
+    latest = tracker.latest_message
+    key = (tracker.sender_id, getattr(latest, "timestamp", None) if latest else None)
+    if key in _apologised:
+        return False
+    _apologised[key] = None
+    while len(_apologised) > _APOLOGISED_KEPT:
+        _apologised.popitem(last=False)
+    return True
 
 
 def _patch_remote_action() -> None:
-    from rasa.core.actions import action as rasa_action
     from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 
     if getattr(RemoteAction.run, "_resilient", False):
@@ -66,13 +71,13 @@ def _patch_remote_action() -> None:
         except Exception as exc:
             reason = "timeout" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
             logger.error("Custom action '%s' failed (%s): apology sent.", self.name(), reason)
-            if _already_apologised(tracker):
-                return []
-            draft = await nlg.generate(ACTION_FAILED, tracker, output_channel.name())
-            if not draft:
-                return []
-            draft["utter_action"] = ACTION_FAILED
-            return [rasa_action.create_bot_utterance(draft)]
+            # Sent now rather than returned as an event: Rasa keeps only the SlotSet events of
+            # the actions it calls for slot mappings and form validation.
+            if _first_apology_of_turn(tracker):
+                draft = await nlg.generate(ACTION_FAILED, tracker, output_channel.name())
+                if draft:
+                    await output_channel.send_response(tracker.sender_id, draft)
+            return []
 
     run._resilient = True  # type: ignore[attr-defined]
     RemoteAction.run = run  # type: ignore[method-assign]

@@ -56,30 +56,29 @@ async def start_action_server(handler) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}/webhook"
 
 
-async def run_action(url: str, domain: Domain) -> tuple[list, float]:
+async def run_action(url: str, domain: Domain) -> tuple[list, list, float]:
+    """(events, messages sent, seconds) of one custom action call."""
     tracker = DialogueStateTracker.from_events("s", [UserUttered("bonjour")])
     action = RemoteAction("action_give_advice", EndpointConfig(url))
+    channel = CollectingOutputChannel()
     started = time.monotonic()
     events = await action.run(
-        CollectingOutputChannel(),
-        TemplatedNaturalLanguageGenerator(domain.responses),
-        tracker,
-        domain,
+        channel, TemplatedNaturalLanguageGenerator(domain.responses), tracker, domain
     )
-    return events, time.monotonic() - started
+    return events, channel.messages, time.monotonic() - started
 
 
-def assert_apology(events: list, domain: Domain) -> None:
-    assert len(events) == 1 and isinstance(events[0], BotUttered), events
-    assert events[0].text == domain.responses[ACTION_FAILED][0]["text"]
-    assert events[0].text.startswith("Désolé")
+def assert_apology(result: tuple, domain: Domain) -> None:
+    events, messages, _ = result
+    assert events == []
+    assert [m["text"] for m in messages] == [domain.responses[ACTION_FAILED][0]["text"]]
+    assert messages[0]["text"].startswith("Désolé")
 
 
 async def test_action_server_down_gives_an_apology(domain) -> None:
     runner, url = await start_action_server(lambda request: web.json_response({}))
     await runner.cleanup()  # nothing listens any more
-    events, _ = await run_action(url, domain)
-    assert_apology(events, domain)
+    assert_apology(await run_action(url, domain), domain)
 
 
 async def test_failing_action_server_gives_an_apology(domain) -> None:
@@ -88,10 +87,10 @@ async def test_failing_action_server_gives_an_apology(domain) -> None:
 
     runner, url = await start_action_server(fail)
     try:
-        events, _ = await run_action(url, domain)
+        result = await run_action(url, domain)
     finally:
         await runner.cleanup()
-    assert_apology(events, domain)
+    assert_apology(result, domain)
 
 
 async def test_slow_action_server_gives_an_apology_after_the_timeout(domain) -> None:
@@ -101,11 +100,11 @@ async def test_slow_action_server_gives_an_apology_after_the_timeout(domain) -> 
 
     runner, url = await start_action_server(slow)
     try:
-        events, elapsed = await run_action(url, domain)
+        result = await run_action(url, domain)
     finally:
         await runner.cleanup()
-    assert_apology(events, domain)
-    assert elapsed < 30  # stock Rasa waits for the action server up to 5 minutes
+    assert_apology(result, domain)
+    assert result[2] < 30  # stock Rasa waits for the action server up to 5 minutes
 
 
 async def test_a_working_action_server_is_untouched(domain) -> None:
@@ -114,18 +113,23 @@ async def test_a_working_action_server_is_untouched(domain) -> None:
 
     runner, url = await start_action_server(ok)
     try:
-        events, _ = await run_action(url, domain)
+        events, messages, _ = await run_action(url, domain)
     finally:
         await runner.cleanup()
-    assert [e.text for e in events] == ["Voici votre plan."]
+    assert [e.text for e in events] == ["Voici votre plan."] and messages == []
 
 
 async def test_one_apology_per_turn(domain) -> None:
-    apology = BotUttered("x", metadata={"utter_action": ACTION_FAILED})
-    tracker = DialogueStateTracker.from_events("s", [UserUttered("bonjour"), apology])
+    tracker = DialogueStateTracker.from_events("turn", [UserUttered("bonjour")])
     action = RemoteAction("action_give_advice", EndpointConfig("http://127.0.0.1:9/webhook"))
     nlg = TemplatedNaturalLanguageGenerator(domain.responses)
-    assert await action.run(CollectingOutputChannel(), nlg, tracker, domain) == []
+    channel = CollectingOutputChannel()
+    for _ in range(3):  # slot mapping, form validation, next action: same turn
+        await action.run(channel, nlg, tracker, domain)
+    assert len(channel.messages) == 1
+    tracker.update(UserUttered("encore"))
+    await action.run(channel, nlg, tracker, domain)
+    assert len(channel.messages) == 2
 
 
 class BrokenStore(InMemoryTrackerStore):

@@ -39,6 +39,7 @@ def test_a_well_formed_body_is_read() -> None:
         (body({"sender": "a", "message": "\x00\x01"}), "vide"),
         (body("Bonjour"), "objet JSON"),
         (body(None), "objet JSON"),
+        (b'{"sender": "a", "message": "x", "metadata": ' + b"[" * 100000, "imbriqué"),
     ],
 )
 def test_malformed_bodies_get_a_short_french_reason(raw: bytes, reason: str) -> None:
