@@ -12,8 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bot import launcher  # noqa: E402
-
+from bot import launcher
 
 PORTS = sys.argv[1:4]
 
