@@ -15,11 +15,11 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from hostile_inputs import HOSTILE_INPUTS, MAX_MESSAGE_LENGTH, Hostile
 from launch_helpers import free_port, launcher_env, start_launcher, stop_launcher
 from safety_helpers import OPENING, Bot, port_closed, response_text, texts
 
 from bot.settings import ROOT
+from tests.hostile_inputs import HOSTILE_INPUTS, MAX_MESSAGE_LENGTH, Hostile
 
 pytestmark = pytest.mark.e2e
 
