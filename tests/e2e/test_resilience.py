@@ -105,7 +105,7 @@ def test_privacy_notice_answers_the_question(bot: Bot) -> None:
     reply = texts(
         bot.send(f"privacy-{uuid.uuid4().hex[:8]}", "Vous conservez quoi de mes données ?")
     )
-    assert "30 jours" in reply and "supprimez mes données" in reply, reply
+    assert "45 jours" in reply and "supprimez mes données" in reply, reply
 
 
 def test_user_texts_stay_out_of_the_logs(bot: Bot) -> None:
