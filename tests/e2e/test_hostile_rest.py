@@ -10,13 +10,14 @@ logs, and that erasure leaves no row on PostgreSQL.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
 from launch_helpers import free_port, launcher_env, start_launcher, stop_launcher
-from safety_helpers import OPENING, Bot, port_closed, response_text, texts
+from safety_helpers import OPENING, Bot, TcpProxy, port_closed, response_text, texts
 
 from bot.settings import ROOT
 from tests.hostile_inputs import HOSTILE_INPUTS, MAX_MESSAGE_LENGTH, Hostile
@@ -43,14 +44,23 @@ def postgres_schema() -> Iterator[tuple[str, sa.engine.Engine]]:
 
 
 @pytest.fixture(scope="module")
-def bot(postgres_schema, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def database_link() -> Iterator[TcpProxy]:
+    """Rasa reaches PostgreSQL through this relay, so a test can cut the database off."""
+    proxy = TcpProxy(5432)
+    proxy.start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def bot(postgres_schema, database_link, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
     schema, _ = postgres_schema
     ports = [free_port() for _ in range(3)]
     env = launcher_env(
         ports,
         tmp_path_factory.mktemp("hostile"),
         TRACKER_STORE="postgresql",
-        TRACKER_STORE_URL=f"postgresql://postgres:{PASSWORD}@127.0.0.1:5432/test",
+        TRACKER_STORE_URL=(f"postgresql://postgres:{PASSWORD}@127.0.0.1:{database_link.port}/test"),
         POSTGRESQL_SCHEMA=schema,
     )
     process, output = start_launcher(env)
@@ -199,3 +209,31 @@ def test_no_secret_under_var_or_in_the_logs(bot: Bot) -> None:
     for path in (ROOT / "var").rglob("*"):
         if path.is_file() and path.stat().st_size < 50_000_000:
             assert PASSWORD.encode() not in path.read_bytes(), path
+
+
+def test_database_outage_during_a_conversation(bot: Bot, postgres_schema, database_link) -> None:
+    """Cut off: the user is told the message was not taken into account. Back: the conversation
+    goes on, and what is stored is exactly the turns the user saw answered."""
+    _, engine = postgres_schema
+    sender = f"outage-{uuid.uuid4().hex[:8]}"
+    bot.send(sender, OPENING)
+    database_link.stop()
+    try:
+        during = bot.send(sender, "je ne sais pas (pendant la panne)")
+    finally:
+        database_link.start()
+    assert texts(during) == response_text("utter_service_unavailable"), during
+    after = texts(bot.send(sender, "je ne sais pas"))
+    assert re.search(r"Question \d sur \d", after), after
+    with engine.connect() as connection:
+        stored = [
+            json.loads(row[0])["text"]
+            for row in connection.execute(
+                sa.text(
+                    "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
+                    "ORDER BY id"
+                ),
+                {"s": sender},
+            )
+        ]
+    assert stored == [OPENING, "je ne sais pas"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -58,36 +57,24 @@ def instances(shared_stores, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     schema, prefix, _ = shared_stores
     knowledge_url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
     bots: list[Bot] = []
-    errors: list[BaseException] = []
-
-    def launch(index: int) -> None:
-        ports = [free_port() for _ in range(3)]
-        env = launcher_env(
-            ports,
-            tmp_path_factory.mktemp(f"instance{index}"),
-            TRACKER_STORE="postgresql",
-            TRACKER_STORE_URL="postgresql://postgres@127.0.0.1:5432/test",
-            POSTGRESQL_SCHEMA=schema,
-            LOCK_STORE="redis",
-            REDIS_URL=REDIS_URL,
-            REDIS_KEY_PREFIX=prefix,
-            KNOWLEDGE_DATABASE_URL=knowledge_url,
-        )
-        try:
-            process, output = start_launcher(env)
-        except BaseException as exc:  # pytest.fail inside a thread
-            errors.append(exc)
-            return
-        bots.append(Bot(process, ports, output))
-
-    threads = [threading.Thread(target=launch, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
     try:
-        if errors:
-            raise errors[0]
+        # One after the other: two Rasa servers loading at once on 2 busy cores can each take
+        # longer than the launcher's readiness limit.
+        for index in range(2):
+            ports = [free_port() for _ in range(3)]
+            env = launcher_env(
+                ports,
+                tmp_path_factory.mktemp(f"instance{index}"),
+                TRACKER_STORE="postgresql",
+                TRACKER_STORE_URL="postgresql://postgres@127.0.0.1:5432/test",
+                POSTGRESQL_SCHEMA=schema,
+                LOCK_STORE="redis",
+                REDIS_URL=REDIS_URL,
+                REDIS_KEY_PREFIX=prefix,
+                KNOWLEDGE_DATABASE_URL=knowledge_url,
+            )
+            process, output = start_launcher(env)
+            bots.append(Bot(process, ports, output))
         yield bots
     finally:
         for bot in bots:
