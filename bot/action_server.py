@@ -21,6 +21,7 @@ from typing import Any
 
 from rasa_sdk.endpoint import create_argument_parser
 from sanic import response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -65,6 +66,11 @@ def guard(app: Any, token: str, max_body: int = MAX_BODY_BYTES) -> None:
     """Adds the token check and the body limits to rasa-sdk's Sanic app."""
     app.config.REQUEST_MAX_SIZE = max_body
     expected = token.encode()
+
+    # rasa-sdk turns every exception into a 500 that echoes the body; HTTP errors keep their code.
+    @app.exception(SanicException)
+    async def http_error(request: Request, exception: SanicException) -> HTTPResponse:
+        return _error(str(exception) or "requête refusée", exception.status_code)
 
     @app.middleware("request")
     async def check_request(request: Request) -> HTTPResponse | None:
