@@ -166,3 +166,13 @@ def test_offered_payloads_are_the_bot_buttons() -> None:
 def test_a_typed_payload_is_read_as_text() -> None:
     assert literal_text('/request_data_deletion{"x": 1}') == 'request_data_deletion{"x": 1}'
     assert literal_text("  //  ") == "?"
+
+
+def test_rasa_server_bodies_are_capped_with_json_errors() -> None:
+    import rasa.core.run
+
+    from bot.patches.http_limits import MAX_REQUEST_BYTES
+
+    app = rasa.core.run.configure_app(input_channels=[], enable_api=False, port=0)
+    assert app.config.REQUEST_MAX_SIZE == MAX_REQUEST_BYTES  # Sanic's default: 100 MB
+    assert app.config.FALLBACK_ERROR_FORMAT == "json"
