@@ -116,6 +116,10 @@ class TcpProxy:
     def stop(self) -> None:
         """Refuses new connections and cuts the open ones, as a crashed server would."""
         if self.listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would not, and
+            # the port would stay bound.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
             self.listener.close()
             self.listener = None
         with self.lock:
