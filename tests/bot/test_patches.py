@@ -176,3 +176,28 @@ def test_rasa_server_bodies_are_capped_with_json_errors() -> None:
     app = rasa.core.run.configure_app(input_channels=[], enable_api=False, port=0)
     assert app.config.REQUEST_MAX_SIZE == MAX_REQUEST_BYTES  # Sanic's default: 100 MB
     assert app.config.FALLBACK_ERROR_FORMAT == "json"
+
+
+class DownLockStore:
+    """Redis unreachable: taking the conversation's lock fails."""
+
+    def lock(self, sender_id: str):
+        import redis
+
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+
+async def test_a_turn_that_cannot_run_gets_an_apology(domain) -> None:
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+
+    agent = Agent.__new__(Agent)
+    agent.lock_store = DownLockStore()
+    agent.processor = object()  # "ready"
+    agent.domain = domain
+    channel = CollectingOutputChannel()
+    channel.messages.append({"text": "réponse d'un tour non enregistré"})
+    await agent.handle_message(UserMessage("bonjour", channel, "s"))
+    assert [m["text"] for m in channel.messages] == [
+        domain.responses["utter_service_unavailable"][0]["text"]
+    ]

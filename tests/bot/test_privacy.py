@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -94,3 +95,37 @@ def test_deletion_is_detected_only_in_the_turn_that_asked_for_it() -> None:
     assert deletion_requested(tracker)
     tracker.update(UserUttered("bonjour", {"name": "greet"}))
     assert not deletion_requested(tracker)
+
+
+async def test_purge_command_on_postgresql(monkeypatch) -> None:
+    import subprocess
+    import sys
+
+    from bot.settings import ROOT
+
+    with postgres_schema() as schema:
+        store = postgres_store(schema, monkeypatch)
+        now = time.time()
+        await store.save(conversation("very-old", now - 100 * 86400))
+        await store.save(conversation("fresh", now - 86400))
+        env = {
+            **os.environ,
+            "TRACKER_STORE": "postgresql",
+            "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:5432/test"
+            f"?options=-csearch_path%3D{schema}",
+            "RETENTION_DAYS": "90",
+        }
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.purge"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(
+            "Purge (conservation 90 jours) : 1 conversation(s) supprimée(s), 7 événement(s)"
+        ), result.stdout
+        assert count_rows(store, "very-old") == 0 and count_rows(store, "fresh") == 7
+        store.engine.dispose()
