@@ -12,7 +12,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 PIP_LOG := $(VENV)/pip.log
 PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); exit 1; }
 
-.PHONY: help install train run shell test lint validate unit e2e stories nlu-report clean
+.PHONY: help install train run shell purge test lint validate unit e2e stories nlu-report clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ run: $(VENV)/.installed $(MODEL) .env ## Start actions, Rasa and the widget page
 
 shell: $(VENV)/.installed $(MODEL) .env ## Chat with the bot in the terminal
 	@$(PY) -m bot.launcher shell
+
+purge: $(VENV)/.installed .env ## Delete conversations older than RETENTION_DAYS (and old logs)
+	@$(PY) -m bot.purge
 
 lint: $(VENV)/.installed ## Ruff lint
 	$(PY) -m ruff check .

@@ -1,4 +1,4 @@
-"""Conversation housekeeping: clarification on low NLU confidence, deletion of the answers."""
+"""Conversation housekeeping: clarification on low NLU confidence, privacy notice, deletion."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from bot.settings import get_settings
 
 LABEL_PREFIX = "utter_intent_label_"
 # Entities of the original message kept in the button payload, per intent.
@@ -53,7 +55,12 @@ def _payload(intent: str, tracker: Tracker) -> str:
 
 
 class ActionDeleteData(Action):
-    """`request_data_deletion`: wipes every answer of this conversation and says so."""
+    """`request_data_deletion`: ends the diagnostic; the Rasa server then erases the conversation.
+
+    The tracker is saved by Rasa at the end of the turn, after this action: erasing from here
+    would be undone. `bot/patches/privacy.py` deletes every stored event of the conversation
+    once the turn is saved, and only then sends `utter_data_deleted` with the counts.
+    """
 
     def name(self) -> str:
         return "action_delete_data"
@@ -61,6 +68,20 @@ class ActionDeleteData(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_data_deleted")
         # Always ends any diagnostic in progress (and keeps the rules complete for Rasa).
         return [AllSlotsReset(), ActiveLoop(None)]
+
+
+class ActionPrivacyNotice(Action):
+    """`ask_privacy`: what is stored, why, for how long (RETENTION_DAYS) and how to erase it."""
+
+    def name(self) -> str:
+        return "action_privacy_notice"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(
+            response="utter_privacy_notice", retention_days=get_settings().retention_days
+        )
+        return []

@@ -1,8 +1,8 @@
 """Builds Rasa's channel configuration (var/credentials.yml) from the settings at each start.
 
-REST and the widget's socket.io channel are always on; Slack and Teams only when their
-variables are set. No secret is written: the Slack and Teams connectors read their tokens from
-`bot.settings.get_settings()`, i.e. from the environment and `.env`.
+REST and the widget's socket.io channel (as in the repository's credentials.yml) are always on;
+Slack and Teams only when their variables are set. No secret is written: the Slack and Teams
+connectors read their tokens from `bot.settings.get_settings()`, i.e. the environment and `.env`.
 """
 
 from __future__ import annotations
@@ -18,18 +18,13 @@ SLACK_CHANNEL = "bot.slack.SlackInput"
 TEAMS_CHANNEL = "bot.teams.BotFrameworkInput"
 SLACK_WEBHOOK = "/webhooks/slack/webhook"
 TEAMS_WEBHOOK = "/webhooks/botframework/webhook"
+# Channels always on (REST and the widget's socket.io), also used by `rasa shell` and `rasa test`.
+BASE_CREDENTIALS = ROOT / "credentials.yml"
 
 
 def build_credentials(settings: Settings) -> dict[str, Any]:
-    credentials: dict[str, Any] = {
-        "rest": None,
-        # bot.channels repairs Rasa 3.6.21's socket.io channel (session room never joined).
-        "bot.channels.PersistentSocketIOInput": {
-            "user_message_evt": "user_uttered",
-            "bot_message_evt": "bot_uttered",
-            "session_persistence": True,
-        },
-    }
+    """The repository's credentials.yml (REST, socket.io), plus the platforms configured."""
+    credentials: dict[str, Any] = yaml.safe_load(BASE_CREDENTIALS.read_text(encoding="utf-8"))
     if settings.slack is not None:
         credentials[SLACK_CHANNEL] = {"settings": "SLACK_* in .env"}
     if settings.teams is not None:

@@ -66,6 +66,11 @@ class Settings:
     model_dir: Path
     log_level: str
     max_message_length: int
+    action_timeout: float
+    retention_days: int
+    redis_key_prefix: str
+    action_server_token: str | None
+    rasa_api_jwt_secret: str | None
     slack: SlackSettings | None = None
     teams: TeamsSettings | None = None
 
@@ -99,6 +104,9 @@ DEFAULTS: dict[str, str] = {
     ),
     # {tenant} is replaced by TEAMS_TENANT_ID.
     "TEAMS_TOKEN_URL": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
+    "ACTION_TIMEOUT": "5",
+    "RETENTION_DAYS": "30",
+    "REDIS_KEY_PREFIX": "conseil_it",
 }
 
 
@@ -111,7 +119,13 @@ OPTIONAL: tuple[str, ...] = (
     "TEAMS_APP_ID",
     "TEAMS_APP_PASSWORD",
     "TEAMS_TENANT_ID",
+    # Shared secret between Rasa and the action server; the launcher draws a random one at each
+    # start when it is absent (set it when the servers run on different machines).
+    "ACTION_SERVER_TOKEN",
+    # Enables Rasa's HTTP API (--enable-api), with JWT authentication; absent: the API is off.
+    "RASA_API_JWT_SECRET",
 )
+MIN_SECRET_LENGTH = 32
 
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 TEAMS_VARIABLES = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID")
@@ -162,6 +176,32 @@ def _choice(values: Mapping[str, str], key: str, allowed: tuple[str, ...]) -> st
     return raw
 
 
+def _optional_secret(values: Mapping[str, str], key: str) -> str | None:
+    """None when absent; a present secret must be long enough to resist guessing."""
+    if key not in values:
+        return None
+    raw = values[key].strip()
+    if len(raw) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"Configuration : {key} doit compter au moins {MIN_SECRET_LENGTH} caractères "
+            "(par exemple la sortie de « openssl rand -hex 32 »)."
+        )
+    return raw
+
+
+def _seconds(values: Mapping[str, str], key: str) -> float:
+    raw = _required(values, key, f"indiquez un nombre de secondes, par exemple {DEFAULTS[key]}")
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 300:
+        raise SettingsError(
+            f"Configuration : {key}={raw!r} n'est pas une durée valide (secondes, entre 0 et 300)."
+        )
+    return seconds
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = ROOT / ".env"
 ) -> Settings:
@@ -202,6 +242,13 @@ def load_settings(
         model_dir=model_dir if model_dir.is_absolute() else ROOT / model_dir,
         log_level=_choice(values, "LOG_LEVEL", LOG_LEVELS),
         max_message_length=_positive_int(values, "MAX_MESSAGE_LENGTH"),
+        action_timeout=_seconds(values, "ACTION_TIMEOUT"),
+        retention_days=_positive_int(values, "RETENTION_DAYS"),
+        redis_key_prefix=_required(
+            values, "REDIS_KEY_PREFIX", "indiquez un préfixe de clés Redis, par exemple conseil_it"
+        ),
+        action_server_token=_optional_secret(values, "ACTION_SERVER_TOKEN"),
+        rasa_api_jwt_secret=_optional_secret(values, "RASA_API_JWT_SECRET"),
         slack=_slack(values),
         teams=_teams(values),
     )

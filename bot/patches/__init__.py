@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 
 # Module names under bot.patches, applied in this order.
-PATCHES: tuple[str, ...] = ()
+PATCHES: tuple[str, ...] = ("resilience", "privacy", "payloads", "http_limits")
 
 
 def apply_all() -> None:

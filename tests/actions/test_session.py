@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from action_helpers import make_tracker, responses
 
-from actions.session import ActionClarify, ActionDeleteData
+from actions.session import ActionClarify, ActionDeleteData, ActionPrivacyNotice
 
 RANKING = [("nlu_fallback", 0.6), ("ask_risks", 0.3), ("ask_cost", 0.25), ("greet", 0.1)]
 
@@ -50,7 +50,8 @@ async def test_clarify_without_candidates_says_what_the_bot_can_do(domain, dispa
 async def test_data_deletion_wipes_the_slots_and_stops_the_form(domain, dispatcher):
     tracker = make_tracker(slots={"headcount": 45}, active_loop="diagnostic_form")
     events = await ActionDeleteData().run(dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_data_deleted"]
+    # The confirmation comes from the Rasa server once the rows are deleted (bot/patches/privacy).
+    assert responses(dispatcher) == []
     assert [e["event"] for e in events] == ["reset_slots", "active_loop"]
     assert events[1]["name"] is None
 
@@ -58,3 +59,19 @@ async def test_data_deletion_wipes_the_slots_and_stops_the_form(domain, dispatch
 async def test_data_deletion_outside_the_form(domain, dispatcher):
     events = await ActionDeleteData().run(dispatcher, make_tracker(), domain)
     assert [e["event"] for e in events] == ["reset_slots", "active_loop"]
+
+
+async def test_privacy_notice_says_how_long_from_the_setting(domain, dispatcher, monkeypatch):
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("RETENTION_DAYS", "45")
+    get_settings.cache_clear()
+    try:
+        await ActionPrivacyNotice().run(dispatcher, make_tracker(), domain)
+    finally:
+        get_settings.cache_clear()
+    assert responses(dispatcher) == ["utter_privacy_notice"]
+    assert dispatcher.messages[0]["retention_days"] == 45
+    text = domain["responses"]["utter_privacy_notice"][0]["text"]
+    for topic in ("{retention_days} jours", "supprimez mes données", "journaux"):
+        assert topic in text

@@ -38,6 +38,11 @@ def test_env_file_then_environment_override(tmp_path: Path) -> None:
         ("LOCK_STORE=redis\nREDIS_URL=\n", "REDIS_URL est vide ou absente"),
         ("MAX_MESSAGE_LENGTH=0\n", "MAX_MESSAGE_LENGTH='0' n'est pas un nombre entier positif"),
         ("MAX_MESSAGE_LENGTH=beaucoup\n", "MAX_MESSAGE_LENGTH='beaucoup' n'est pas un nombre"),
+        ("ACTION_TIMEOUT=0\n", "ACTION_TIMEOUT='0' n'est pas une durée valide"),
+        ("ACTION_TIMEOUT=vite\n", "ACTION_TIMEOUT='vite' n'est pas une durée valide"),
+        ("RETENTION_DAYS=-1\n", "RETENTION_DAYS='-1' n'est pas un nombre entier positif"),
+        ("ACTION_SERVER_TOKEN=court\n", "ACTION_SERVER_TOKEN doit compter au moins 32"),
+        ("RASA_API_JWT_SECRET=\n", "RASA_API_JWT_SECRET doit compter au moins 32"),
     ],
 )
 def test_bad_values_give_one_french_line(tmp_path: Path, env_text: str, expected: str) -> None:
@@ -64,7 +69,7 @@ def test_endpoints_follow_the_settings(tmp_path: Path) -> None:
         "port": 5433,
         "db": "conv",
         "username": "rasa",
-        "password": "secret",
+        "password": "${TRACKER_STORE_PASSWORD}",
     }
     assert endpoints["lock_store"]["port"] == 6380
     assert endpoints["lock_store"]["db"] == 2
@@ -74,3 +79,11 @@ def test_sqlite_tracker_store_by_default(tmp_path: Path) -> None:
     endpoints = build_endpoints(load_settings(environ={}, env_file=None))
     assert endpoints["tracker_store"]["dialect"] == "sqlite"
     assert "lock_store" not in endpoints
+
+
+def test_safety_defaults(tmp_path: Path) -> None:
+    settings = load_settings(environ={}, env_file=tmp_path / "absent.env")
+    assert settings.action_timeout == 5
+    assert settings.retention_days == 30
+    assert settings.action_server_token is None  # the launcher draws one per start
+    assert settings.rasa_api_jwt_secret is None  # Rasa's HTTP API stays off

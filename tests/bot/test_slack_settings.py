@@ -67,14 +67,11 @@ def test_credentials_file_has_every_channel_and_no_secret(tmp_path: Path) -> Non
 
     credentials = yaml.safe_load(text)
     assert list(credentials) == [
-        "rest",
+        "bot.rest.StrictRestInput",
         "bot.channels.PersistentSocketIOInput",
         "bot.slack.SlackInput",
         "bot.teams.BotFrameworkInput",
     ]
-    # The socket.io entry exactly as in the repository's credentials.yml.
+    # The REST and socket.io entries exactly as in the repository's credentials.yml.
     committed = yaml.safe_load((ROOT / "credentials.yml").read_text())
-    assert (
-        credentials["bot.channels.PersistentSocketIOInput"]
-        == committed["bot.channels.PersistentSocketIOInput"]
-    )
+    assert {name: credentials[name] for name in committed} == committed
