@@ -190,8 +190,10 @@ def build_services(settings: Settings, endpoints: Path, model: Path) -> list[Ser
                 "credentials.yml",
                 "--endpoints",
                 str(endpoints),
+                # Exact origins (ALLOWED_ORIGINS), never "*": the socket.io channel checks
+                # the same list (bot/channels.py).
                 "--cors",
-                "*",
+                *settings.allowed_origins,
                 log_flag,
             ],
             f"{settings.rasa_url}/",
