@@ -70,12 +70,10 @@ class SessionOutput(SocketIOOutput):
 
 
 class _AppBlueprint(SocketBlueprint):
-    """Keeps the Sanic app, to read the domain's responses from its agent."""
-
-    app: Sanic | None = None
+    """Keeps the Sanic app (in `ctx.app`), to read the domain's responses from its agent."""
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        self.app = app
+        self.ctx.app = app
         super().register(app, options)
 
 
@@ -109,7 +107,7 @@ class PersistentSocketIOInput(SocketIOInput):
 
     def cut_notice(self, limit: int) -> str:
         """The domain's `utter_message_cut` text if there is one, else the fallback."""
-        app = self._blueprint.app if self._blueprint else None
+        app = getattr(self._blueprint.ctx, "app", None) if self._blueprint else None
         agent = getattr(getattr(app, "ctx", None), "agent", None)
         domain = getattr(agent, "domain", None)
         variations = domain.responses.get(CUT_RESPONSE, []) if domain else []

@@ -216,3 +216,18 @@ async def test_stock_channel_never_joins_the_room_on_this_stack() -> None:
     await harness.call("session_request", sid, {"session_id": "abc"})
     await SocketIOOutput(harness.sio, "bot_uttered").send_text_message("abc", "Bonjour")
     assert harness.events("eio-a", "bot_uttered") == []
+
+
+def test_the_channel_registers_on_a_sanic_app_and_reads_the_domain() -> None:
+    from types import SimpleNamespace
+
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    app = Sanic("test_channels_register")
+    channel = PersistentSocketIOInput(session_persistence=True, allowed_origins=[])
+    register([channel], app, route="/webhooks/")
+    assert channel.cut_notice(2000).endswith("2000 premiers caractères.")
+    responses = {"utter_message_cut": [{"text": "Message coupé après {max_message_length}."}]}
+    app.ctx.agent = SimpleNamespace(domain=SimpleNamespace(responses=responses))
+    assert channel.cut_notice(2000) == "Message coupé après 2000."
