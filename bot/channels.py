@@ -34,6 +34,7 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
 from bot.inbound import clip_message
@@ -70,10 +71,23 @@ class SessionOutput(SocketIOOutput):
 
 
 class _AppBlueprint(SocketBlueprint):
-    """Keeps the Sanic app (in `ctx.app`), to read the domain's responses from its agent."""
+    """Attaches the socket.io server; keeps the Sanic app to read the domain's responses.
+
+    engine.io checks the Origin of socket.io requests and answers with the CORS headers itself;
+    Rasa's Sanic-CORS (`--cors`) would add a second Access-Control-Allow-Origin header to the same
+    answers, and browsers refuse an answer with two. So Sanic-CORS is told the socket.io path is
+    already handled.
+    """
 
     def register(self, app: Sanic, options: dict[str, Any]) -> None:
         self.ctx.app = app
+        prefix = self.ctx.socketio_path.rstrip("/")
+
+        async def engineio_owns_cors(request: Request) -> None:
+            if request.path == prefix or request.path.startswith(prefix + "/"):
+                setattr(request.ctx, SANIC_CORS_EVALUATED, "1")
+
+        app.register_middleware(engineio_owns_cors, "request")
         super().register(app, options)
 
 

@@ -78,7 +78,7 @@ function priorityCard(priority, index) {
   const card = el("li", "aw-card aw-priority");
   const heading = el("h5", "aw-card-title");
   heading.appendChild(el("span", "aw-rank", priority.rank || index + 1)).setAttribute("aria-hidden", "true");
-  heading.appendChild(el("span", null, serviceTitle(priority)));
+  heading.appendChild(el("span", "aw-card-name", serviceTitle(priority)));
   card.appendChild(heading);
   const why = list(priority.why).map(str).filter(Boolean);
   if (why.length) card.appendChild(el("p", "aw-why", why[0]));

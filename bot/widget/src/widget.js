@@ -101,7 +101,10 @@ class AdvisorWidget {
     const stylesheet = document.createElement("link");
     stylesheet.rel = "stylesheet";
     stylesheet.href = new URL("widget.css", this.base).href;
-    stylesheet.addEventListener("load", () => this.root.removeAttribute("hidden"));
+    stylesheet.addEventListener("load", () => {
+      this.root.removeAttribute("hidden");
+      this.scrollToEnd();
+    });
     stylesheet.addEventListener("error", () => this.root.removeAttribute("hidden"));
     document.head.appendChild(stylesheet);
     document.body.appendChild(this.root);
@@ -388,7 +391,10 @@ class AdvisorWidget {
   }
 
   scrollToEnd() {
-    this.log.scrollTop = this.log.scrollHeight;
+    // After layout: a panel that just appeared has no height yet.
+    window.requestAnimationFrame(() => {
+      this.log.scrollTop = this.log.scrollHeight;
+    });
   }
 }
 
