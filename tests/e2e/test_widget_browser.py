@@ -191,7 +191,7 @@ def test_widget_in_headless_chromium(running_bot, browser: WebDriver, capsys) ->
     assert quoted, quote.text
     if article_path().is_file():
         assert quoted in article_path().read_text(encoding="utf-8")
-    section = first.find_element(By.CSS_SELECTOR, ".aw-quote figcaption").text
+    section = first.find_element(By.CSS_SELECTOR, ".aw-quote figcaption").text.lstrip("— ")
     assert "Infrastructure" in section
     warnings = plan.find_elements(By.CSS_SELECTOR, ".aw-warning")
     assert warnings, "points de vigilance attendus"
@@ -201,6 +201,8 @@ def test_widget_in_headless_chromium(running_bot, browser: WebDriver, capsys) ->
     assert len(plan.find_elements(By.CSS_SELECTOR, ".aw-steps .aw-step")) >= 2
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", plan)
     screenshot(driver, "widget-plan.png")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", warnings[0])
+    screenshot(driver, "widget-plan-warnings.png")
     steps.append(
         f"plan en cartes : 1re priorité « {titles[0]} », citation « {quoted[:50]}… » — "
         f"{section} ; {len(warnings)} points de vigilance"
