@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,11 @@ def test_widget_in_headless_chromium(running_bot, browser: WebDriver, capsys) ->
     steps.append(f"{clicks} réponses données par les boutons « Je ne sais pas »")
 
     plan = wait(driver, lambda d: widget(d, ".aw-plan"), message="pas de plan")[0]
+    # The browser's socket.io-client gets each bot message once.
+    received = bot_texts(driver)
+    repeated = [a for a, b in pairwise(received) if a == b]
+    assert repeated == [], repeated
+    assert len(widget(driver, ".aw-plan")) == 1
     titles = [t.text for t in plan.find_elements(By.CSS_SELECTOR, ".aw-priority .aw-card-name")]
     assert titles[0].startswith("Infrastructure"), titles
     first = plan.find_elements(By.CSS_SELECTOR, ".aw-priority")[0]
@@ -213,7 +219,8 @@ def test_widget_in_headless_chromium(running_bot, browser: WebDriver, capsys) ->
     screenshot(driver, "widget-plan-warnings.png")
     steps.append(
         f"plan en cartes : 1re priorité « {titles[0]} », citation « {quoted[:50]}… » — "
-        f"{section} ; {len(warnings)} points de vigilance"
+        f"{section} ; {len(warnings)} points de vigilance ; {len(received)} messages du bot, "
+        "aucun en double"
     )
 
     # Reload: the panel, the history and the conversation come back.
