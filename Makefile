@@ -8,6 +8,9 @@ RASA := $(PY) -m rasa
 PYTEST := $(PY) -m pytest
 MODEL := models/advisor.tar.gz
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+# The widget: npm packages pinned by package-lock.json, bundled by esbuild into bot/widget/dist/.
+WIDGET_JS := bot/widget/dist/widget.js
+NODE_STAMP := node_modules/.installed
 # pip's output goes to a log; on failure it is shown without the local mirrors' noise.
 PIP_LOG := $(VENV)/pip.log
 PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); exit 1; }
@@ -17,7 +20,7 @@ PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed ## Create .venv (Python 3.10) with every pinned dependency
+install: $(VENV)/.installed $(WIDGET_JS) ## Create .venv (Python 3.10) with every pinned dependency; build the widget (npm)
 
 $(VENV)/.installed: requirements.lock
 	@PY310=$$(scripts/find_python310.sh) || exit 1; \
@@ -30,6 +33,15 @@ $(VENV)/.installed: requirements.lock
 	@$(PY) -m pip check
 	@touch $@
 
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm > /dev/null || { echo "npm est introuvable : installez Node.js 20 et npm."; exit 1; }
+	@echo "Installation des paquets npm du widget (package-lock.json)…"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WIDGET_JS): $(NODE_STAMP) $(wildcard bot/widget/src/*.js)
+	@npm run --silent build
+
 train: $(MODEL) ## Train models/ if data, domain or config changed since the last model
 
 $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
@@ -41,7 +53,7 @@ $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
 .env:
 	@cp .env.example .env && echo "Fichier .env créé à partir de .env.example."
 
-run: $(VENV)/.installed $(MODEL) .env ## Start actions, Rasa and the widget page (Ctrl-C stops)
+run: $(VENV)/.installed $(WIDGET_JS) $(MODEL) .env ## Start actions, Rasa and the widget page (Ctrl-C stops)
 	@$(PY) -m bot.launcher run
 
 shell: $(VENV)/.installed $(MODEL) .env ## Chat with the bot in the terminal
@@ -64,7 +76,7 @@ stories: $(MODEL) ## Test stories with --fail-on-prediction-errors
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results/core
 
-e2e: $(MODEL) ## End-to-end tests against the running servers
+e2e: $(MODEL) $(WIDGET_JS) ## End-to-end tests against the running servers (and headless Chromium)
 	$(PYTEST) -m e2e
 
 test: lint validate unit stories e2e ## Install what is missing and run the whole test suite

@@ -333,8 +333,10 @@ def build_services(
                 str(credentials),
                 "--endpoints",
                 str(endpoints),
+                # Exact origins (ALLOWED_ORIGINS), never "*": the socket.io channel checks
+                # the same list (bot/channels.py).
                 "--cors",
-                "*",
+                *settings.allowed_origins,
                 *api,
                 log_flag,
             ],

@@ -8,6 +8,7 @@ message naming it: the launcher prints that message on one line instead of a tra
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,6 +72,8 @@ class Settings:
     redis_key_prefix: str
     action_server_token: str | None
     rasa_api_jwt_secret: str | None
+    public_url: str
+    allowed_origins: tuple[str, ...]
     slack: SlackSettings | None = None
     teams: TeamsSettings | None = None
 
@@ -124,11 +127,17 @@ OPTIONAL: tuple[str, ...] = (
     "ACTION_SERVER_TOKEN",
     # Enables Rasa's HTTP API (--enable-api), with JWT authentication; absent: the API is off.
     "RASA_API_JWT_SECRET",
+    # Derived from HOST and the ports when absent.
+    "PUBLIC_URL",
+    "ALLOWED_ORIGINS",
 )
 MIN_SECRET_LENGTH = 32
 
 SLACK_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 TEAMS_VARIABLES = ("TEAMS_APP_ID", "TEAMS_APP_PASSWORD", "TEAMS_TENANT_ID")
+
+# An origin as browsers send it: scheme, host, optional port; no path, no trailing slash.
+_ORIGIN = re.compile(r"^https?://[^/\s:]+(:\d{1,5})?$")
 
 
 def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
@@ -202,6 +211,40 @@ def _seconds(values: Mapping[str, str], key: str) -> float:
     return seconds
 
 
+def _public_url(values: Mapping[str, str], rasa_url: str) -> str:
+    """The Rasa URL the browser uses (PUBLIC_URL), by default the one the server listens on."""
+    if "PUBLIC_URL" not in values:
+        return rasa_url
+    hint = f"indiquez l'URL publique de Rasa, par exemple {rasa_url}"
+    raw = _required(values, "PUBLIC_URL", hint)
+    url = raw.rstrip("/")
+    if not _ORIGIN.match(url):
+        raise SettingsError(
+            f"Configuration : PUBLIC_URL={raw!r} n'est pas une adresse http(s) de serveur "
+            "(ex. https://conseiller.example.fr, sans chemin)."
+        )
+    return url
+
+
+def _allowed_origins(values: Mapping[str, str], host: str, widget_port: int) -> tuple[str, ...]:
+    """Exact origins allowed to open the socket.io channel; by default the widget page's own."""
+    if "ALLOWED_ORIGINS" not in values:
+        hosts = dict.fromkeys(("127.0.0.1", "localhost", host))
+        hosts.pop("0.0.0.0", None)
+        return tuple(f"http://{name}:{widget_port}" for name in hosts)
+    raw = _required(
+        values, "ALLOWED_ORIGINS", "indiquez les origines autorisées, séparées par des virgules"
+    )
+    origins = tuple(dict.fromkeys(item.strip().rstrip("/") for item in raw.split(",")))
+    for origin in origins:
+        if not _ORIGIN.match(origin):
+            raise SettingsError(
+                f"Configuration : ALLOWED_ORIGINS contient {origin!r}, qui n'est pas une origine "
+                "exacte (ex. https://www.example.fr, sans chemin ni « * »)."
+            )
+    return origins
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = ROOT / ".env"
 ) -> Settings:
@@ -227,8 +270,9 @@ def load_settings(
             values, "REDIS_URL", "LOCK_STORE=redis demande une URL (ex. redis://127.0.0.1:6379/0)"
         )
     model_dir = Path(_required(values, "MODEL_DIR", "indiquez le dossier des modèles (models)"))
+    host = _required(values, "HOST", "indiquez l'adresse d'écoute, par exemple 127.0.0.1")
     return Settings(
-        host=_required(values, "HOST", "indiquez l'adresse d'écoute, par exemple 127.0.0.1"),
+        host=host,
         rasa_port=ports["RASA_PORT"],
         action_port=ports["ACTION_PORT"],
         widget_port=ports["WIDGET_PORT"],
@@ -249,6 +293,8 @@ def load_settings(
         ),
         action_server_token=_optional_secret(values, "ACTION_SERVER_TOKEN"),
         rasa_api_jwt_secret=_optional_secret(values, "RASA_API_JWT_SECRET"),
+        public_url=_public_url(values, f"http://{host}:{ports['RASA_PORT']}"),
+        allowed_origins=_allowed_origins(values, host, ports["WIDGET_PORT"]),
         slack=_slack(values),
         teams=_teams(values),
     )

@@ -1,3 +1,4 @@
+import json
 import re
 import urllib.request
 
@@ -17,7 +18,13 @@ def test_greeting_is_answered_in_french(running_bot) -> None:
 def test_widget_page_and_config_are_served(running_bot) -> None:
     with urllib.request.urlopen(running_bot.widget_url, timeout=10) as response:
         page = response.read().decode()
+        policy = response.headers["Content-Security-Policy"]
     assert '<html lang="fr">' in page
-    with urllib.request.urlopen(running_bot.widget_url + "config.js", timeout=10) as response:
-        config = response.read().decode()
-    assert running_bot.rasa_url in config
+    assert '<script src="/widget.js" defer></script>' in page
+    assert f"connect-src 'self' {running_bot.rasa_url} " in policy
+    with urllib.request.urlopen(running_bot.widget_url + "config.json", timeout=10) as response:
+        config = json.loads(response.read())
+    # PUBLIC_URL defaults to the Rasa server's own address.
+    assert config == {"serverUrl": running_bot.rasa_url}
+    with urllib.request.urlopen(running_bot.widget_url + "widget.js", timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/javascript")
