@@ -25,9 +25,6 @@ LABELS = {
     "trajectory": "Trajectoire",
     "phase": "Phase",
     "field_case": "Un cas proche du vôtre",
-    "message_cut": (
-        "Votre message était très long : je n’en ai lu que les {limit} premiers caractères."
-    ),
 }
 # How much the short view shows.
 SHORT_PRIORITIES = 3

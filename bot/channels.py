@@ -37,18 +37,13 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from bot.inbound import clip_message
+from bot.inbound import clip_message, cut_notice
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 # secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet.
 RESUME_TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")
-
-# Domain response telling the user the message was cut; this text is the fallback while the
-# domain has no such response.
-CUT_RESPONSE = "utter_message_cut"
-CUT_FALLBACK = "Votre message était très long : je n’en ai lu que les {limit} premiers caractères."
 
 
 def new_resume_token() -> str:
@@ -112,23 +107,11 @@ class PersistentSocketIOInput(SocketIOInput):
         self.allowed_origins = allowed_origins
         # Connection (socket.io sid) -> the session it created or resumed.
         self.sessions: dict[str, str] = {}
-        self._blueprint: _AppBlueprint | None = None
 
     def get_output_channel(self) -> SocketIOOutput | None:
         if self.sio is None:
             return super().get_output_channel()
         return SessionOutput(self.sio, self.bot_message_evt)
-
-    def cut_notice(self, limit: int) -> str:
-        """The domain's `utter_message_cut` text if there is one, else the fallback."""
-        app = getattr(self._blueprint.ctx, "app", None) if self._blueprint else None
-        agent = getattr(getattr(app, "ctx", None), "agent", None)
-        domain = getattr(agent, "domain", None)
-        variations = domain.responses.get(CUT_RESPONSE, []) if domain else []
-        text = next((v["text"] for v in variations if v.get("text")), CUT_FALLBACK)
-        for name in ("limit", "max_message_length"):
-            text = text.replace("{" + name + "}", str(limit))
-        return text
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         origins = (
@@ -139,7 +122,6 @@ class PersistentSocketIOInput(SocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=origins)
         self.sio = sio
         blueprint = _AppBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
-        self._blueprint = blueprint
         namespace = self.namespace
         sessions = self.sessions
 
@@ -190,8 +172,7 @@ class PersistentSocketIOInput(SocketIOInput):
             output = SessionOutput(sio, self.bot_message_evt)
             inbound = clip_message(data["message"])
             if inbound.was_cut:
-                notice = self.cut_notice(len(inbound.text))
-                await output.send_text_message(session_id, notice)
+                await output.send_text_message(session_id, cut_notice())
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 try:

@@ -15,9 +15,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.cards import LABELS
-from bot.inbound import clip_message
-from bot.settings import get_settings
+from bot.inbound import clip_message, cut_notice
 
 logger = logging.getLogger(__name__)
 
@@ -75,8 +73,7 @@ async def handle_turn(
     """One turn: the user's text clipped to MAX_MESSAGE_LENGTH (told when cut), then Rasa."""
     inbound = clip_message(text)
     if inbound.was_cut:
-        limit = get_settings().max_message_length
-        await output.send_text_message(sender_id, LABELS["message_cut"].format(limit=limit))
+        await output.send_text_message(sender_id, cut_notice())
     await on_new_message(
         UserMessage(
             inbound.text,

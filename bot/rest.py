@@ -22,23 +22,19 @@ import re
 import unicodedata
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
-from functools import cache
 from typing import Any
 
-import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.inbound import clip_message
-from bot.settings import ROOT
+from bot.inbound import clip_message, cut_notice, response_text
 
 logger = logging.getLogger(__name__)
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255); keys stay short in Redis too.
 MAX_SENDER_LENGTH = 128
-CUT_RESPONSE = "utter_message_cut"
 FAILED_RESPONSE = "utter_service_unavailable"
 # C0 and C1 control characters except tab and newlines, and lone UTF-16 surrogates.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -46,13 +42,6 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 class BadRequestError(ValueError):
     """The request is malformed; the message is French and short."""
-
-
-@cache
-def response_text(name: str) -> str:
-    """First variant of a fixed response of domain.yml (the channel has no domain of its own)."""
-    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-    return str(responses[name][0]["text"])
 
 
 def clean_text(text: str) -> str:
@@ -143,7 +132,7 @@ class StrictRestInput(InputChannel):
                 ]
             messages = list(collector.messages)
             if inbound.was_cut:
-                messages.insert(0, {"recipient_id": sender, "text": response_text(CUT_RESPONSE)})
+                messages.insert(0, {"recipient_id": sender, "text": cut_notice()})
             return response.json(messages, dumps=_dumps)
 
         return webhook

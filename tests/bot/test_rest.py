@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from bot.rest import MAX_SENDER_LENGTH, BadRequestError, clean_text, parse_body, response_text
+from bot.inbound import response_text
+from bot.rest import MAX_SENDER_LENGTH, BadRequestError, clean_text, parse_body
 
 
 def body(value: object) -> bytes:
