@@ -40,6 +40,19 @@ class Settings:
     model_dir: Path
     log_level: str
     max_message_length: int
+    report_ttl_days: int = 30
+    retention_days: int = 365
+    public_url: str | None = None
+    lead_recipient: str = "l’équipe de consultants qui exploite ce service"
+    lead_webhook_url: str | None = None
+    lead_smtp_host: str | None = None
+    lead_smtp_port: int = 25
+    lead_smtp_user: str | None = None
+    lead_smtp_password: str | None = None
+    lead_smtp_starttls: bool = False
+    lead_email_from: str = "conseiller@localhost"
+    lead_email_to: str | None = None
+    lead_retry_seconds: int = 60
 
     @property
     def rasa_url(self) -> str:
@@ -53,6 +66,15 @@ class Settings:
     def widget_url(self) -> str:
         return f"http://{self.host}:{self.widget_port}/"
 
+    @property
+    def report_base_url(self) -> str:
+        """Where report links point: PUBLIC_URL when set, else the widget page's server."""
+        return (self.public_url or self.widget_url).rstrip("/")
+
+    @property
+    def handoff_configured(self) -> bool:
+        return bool(self.lead_webhook_url or self.lead_smtp_host)
+
 
 DEFAULTS: dict[str, str] = {
     "HOST": "127.0.0.1",
@@ -65,11 +87,27 @@ DEFAULTS: dict[str, str] = {
     "MODEL_DIR": "models",
     "LOG_LEVEL": "INFO",
     "MAX_MESSAGE_LENGTH": "2000",
+    "REPORT_TTL_DAYS": "30",
+    "RETENTION_DAYS": "365",
+    "LEAD_RECIPIENT": "l’équipe de consultants qui exploite ce service",
+    "LEAD_SMTP_PORT": "25",
+    "LEAD_SMTP_STARTTLS": "false",
+    "LEAD_EMAIL_FROM": "conseiller@localhost",
+    "LEAD_RETRY_SECONDS": "60",
 }
 
 
 # Variables without a default (URLs, secrets): absent means "not used".
-OPTIONAL: tuple[str, ...] = ("TRACKER_STORE_URL", "REDIS_URL")
+OPTIONAL: tuple[str, ...] = (
+    "TRACKER_STORE_URL",
+    "REDIS_URL",
+    "PUBLIC_URL",
+    "LEAD_WEBHOOK_URL",
+    "LEAD_SMTP_HOST",
+    "LEAD_SMTP_USER",
+    "LEAD_SMTP_PASSWORD",
+    "LEAD_EMAIL_TO",
+)
 
 
 def _merged(environ: Mapping[str, str], env_file: Path | None) -> dict[str, str]:
@@ -157,7 +195,44 @@ def load_settings(
         model_dir=model_dir if model_dir.is_absolute() else ROOT / model_dir,
         log_level=_choice(values, "LOG_LEVEL", LOG_LEVELS),
         max_message_length=_positive_int(values, "MAX_MESSAGE_LENGTH"),
+        report_ttl_days=_positive_int(values, "REPORT_TTL_DAYS"),
+        retention_days=_positive_int(values, "RETENTION_DAYS"),
+        public_url=_optional(values, "PUBLIC_URL"),
+        **_handoff(values),  # type: ignore[arg-type]
     )
+
+
+def _optional(values: Mapping[str, str], key: str) -> str | None:
+    return values.get(key, "").strip() or None
+
+
+def _handoff(values: Mapping[str, str]) -> dict[str, object]:
+    """Lead destination: a webhook URL and/or an SMTP server (LEAD_EMAIL_TO then required)."""
+    webhook = _optional(values, "LEAD_WEBHOOK_URL")
+    if webhook and not webhook.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"Configuration : LEAD_WEBHOOK_URL={webhook!r} doit commencer par http:// ou https://."
+        )
+    smtp_host = _optional(values, "LEAD_SMTP_HOST")
+    email_to = _optional(values, "LEAD_EMAIL_TO")
+    if smtp_host and not email_to:
+        raise SettingsError(
+            "Configuration : LEAD_SMTP_HOST est défini mais LEAD_EMAIL_TO est vide ; indiquez "
+            "l'adresse qui reçoit les demandes de contact."
+        )
+    starttls = _choice(values, "LEAD_SMTP_STARTTLS", ("true", "false")) == "true"
+    return {
+        "lead_recipient": _required(values, "LEAD_RECIPIENT", "indiquez qui reçoit les demandes"),
+        "lead_webhook_url": webhook,
+        "lead_smtp_host": smtp_host,
+        "lead_smtp_port": _port(values, "LEAD_SMTP_PORT"),
+        "lead_smtp_user": _optional(values, "LEAD_SMTP_USER"),
+        "lead_smtp_password": _optional(values, "LEAD_SMTP_PASSWORD"),
+        "lead_smtp_starttls": starttls,
+        "lead_email_from": _required(values, "LEAD_EMAIL_FROM", "indiquez une adresse d'envoi"),
+        "lead_email_to": email_to,
+        "lead_retry_seconds": _positive_int(values, "LEAD_RETRY_SECONDS"),
+    }
 
 
 @lru_cache(maxsize=1)

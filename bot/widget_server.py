@@ -7,6 +7,7 @@ import sys
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
+from bot import report_pages
 from bot.settings import ROOT, SettingsError, load_settings
 
 WIDGET_DIR = ROOT / "bot" / "widget"
@@ -24,7 +25,19 @@ class WidgetHandler(SimpleHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
+        if report_pages.handles(self.path):
+            self._send(report_pages.report_response(self.path))
+            return
         super().do_GET()
+
+    def _send(self, response: report_pages.Response) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
 
 
 def main() -> int:
