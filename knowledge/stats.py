@@ -122,9 +122,7 @@ def plot_stats(stats: list[WeekStats], path: Path, labels: dict[str, Any]) -> Pa
     names = [s.week for s in stats]
     positions = range(len(stats))
     left.bar([p - 0.2 for p in positions], [s.started for s in stats], 0.4, label=text["started"])
-    left.bar(
-        [p + 0.2 for p in positions], [s.finished for s in stats], 0.4, label=text["finished"]
-    )
+    left.bar([p + 0.2 for p in positions], [s.finished for s in stats], 0.4, label=text["finished"])
     left.set_xticks(list(positions), names, rotation=30, ha="right")
     left.set_title(text["per_week"])
     left.yaxis.get_major_locator().set_params(integer=True)
