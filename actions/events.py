@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -79,10 +80,31 @@ def on_plan_given(
     except Exception:
         logger.exception("could not store the plan")
         return
+    purge_if_due()
     if baseline is not None:
         from actions.review import send_changes
 
         send_changes(dispatcher, baseline, advice)
+
+
+PURGE_EVERY_S = 24 * 3600
+_last_purge = 0.0
+
+
+def purge_if_due() -> None:
+    """Apply the retention period (RETENTION_DAYS) at most once a day per process."""
+    global _last_purge
+    if time.monotonic() - _last_purge < PURGE_EVERY_S and _last_purge:
+        return
+    _last_purge = time.monotonic()
+    from bot.settings import get_settings
+    from knowledge.records import purge_older_than
+
+    try:
+        counts = purge_older_than(get_settings().retention_days)
+        logger.info("retention purge: %s", counts)
+    except Exception:
+        logger.exception("retention purge failed")
 
 
 RunMethod = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[EventType]]]

@@ -69,3 +69,24 @@ async def test_a_database_failure_is_an_apology(domain, dispatcher, monkeypatch)
     tracker = as_sender(make_tracker(slots={**SLOTS, "diagnostic_done": True}), "report-c")
     await ActionSendReport().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_report_error"]
+
+
+async def test_giving_a_plan_applies_the_retention_period(domain, dispatcher, monkeypatch):
+    from datetime import timedelta
+
+    from actions import events
+
+    with session() as db, db.begin():
+        old = records.save_plan(
+            session=db,
+            sender_id="report-old",
+            profile={},
+            advice={"priorities": [], "warnings": []},
+            at=records.now() - timedelta(days=366),  # RETENTION_DAYS default: 365
+        )
+    monkeypatch.setattr(events, "_last_purge", 0.0)
+    tracker = as_sender(make_tracker(slots=SLOTS), "report-new")
+    await ActionGiveAdvice().run(dispatcher, tracker, domain)
+    with session() as db:
+        assert records.get_plan(session=db, plan_id=old.id) is None
+        assert records.latest_plan(session=db, sender_id="report-new") is not None

@@ -169,3 +169,44 @@ def test_an_expired_link_gets_the_french_expired_page(
     assert status == 410
     browser.get(url)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Ce lien de rapport a expiré"
+
+
+def texts_of(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def test_coming_back_over_rest_shows_what_changed(running_bot) -> None:
+    from knowledge.base import get_knowledge_base
+
+    sender = "e2e-review"
+    replies = running_bot.send(sender, OPENING)
+    turns = 1
+    while advice_in(replies) is None and turns < 8:
+        replies = running_bot.send(sender, "je ne sais pas")
+        turns += 1
+    assert advice_in(replies) is not None, texts_of(replies)
+
+    recall = texts_of(running_bot.send(sender, "je reviens pour faire le point sur mon plan"))
+    assert "Votre précédent plan date du" in recall, recall
+    assert "1. Infrastructure, serveurs et continuité d’activité" in recall
+    assert "Qu’est-ce qui a changé depuis" in recall
+
+    replies = running_bot.send(
+        sender, "nous avons eu une panne majeure, tout s'est arrêté deux jours"
+    )
+    transcript, turns = list(replies), 1
+    while advice_in(replies) is None and turns < 8:
+        answer = "une panne majeure" if "urgence" in texts_of(replies) else "je ne sais pas"
+        replies = running_bot.send(sender, answer)
+        transcript += replies
+        turns += 1
+    text = texts_of(transcript)
+    assert advice_in(replies) is not None, text
+    asked = [line for line in text.splitlines() if line.startswith("Question ")]
+    assert not any("combien de personnes" in line or "effectif" in line for line in asked), asked
+    emergency = next(
+        w.title for w in get_knowledge_base().warnings if w.id == "emergency_outsourcing"
+    )
+    assert "Ce qui change par rapport à votre plan du" in text, text
+    assert f"Nouveau point de vigilance\u00a0: {emergency}" in text, text
+    assert "L’efficacité réside dans la capacité à faire évoluer le périmètre" in text
