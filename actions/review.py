@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.events import REVIEW, REVIEW_BASELINE, record
-from actions.slots import ANSWERED, DONE, PAIN_POINTS, PROFILE_SLOTS
+from actions.slots import ANSWERED, ASKED_FIELDS, DONE, PAIN_POINTS, PROFILE_SLOTS, UNKNOWN
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +54,7 @@ class ActionStartReview(Action):
         dispatcher.utter_message(response="utter_review_ask_changes")
         record(tracker.sender_id, REVIEW)
         events: list[EventType] = [
-            SlotSet(field, None if field in TEMPORARY_FIELDS else plan.profile.get(field))
-            for field in PROFILE_SLOTS
+            SlotSet(field, _restored(field, plan.profile.get(field))) for field in PROFILE_SLOTS
         ]
         events += [
             SlotSet(PAIN_POINTS, list(plan.profile.get(PAIN_POINTS) or [])),
@@ -64,6 +63,18 @@ class ActionStartReview(Action):
             SlotSet(REVIEW_BASELINE, plan.id),
         ]
         return events
+
+
+def _restored(field: str, value: object) -> object:
+    """The slot value to restore: a question answered « je ne sais pas » is not asked again.
+
+    Every asked field was answered before a plan was given, so None there means "unknown".
+    """
+    if field in TEMPORARY_FIELDS:
+        return None
+    if value is None and field in ASKED_FIELDS:
+        return UNKNOWN
+    return value
 
 
 def send_changes(dispatcher: CollectingDispatcher, baseline: object, advice: dict) -> None:

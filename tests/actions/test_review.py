@@ -19,7 +19,7 @@ FIRST = {
     "headcount": 45,
     "multi_site": True,
     "it_staff": "non_specialist",
-    "digital_dependency": "high",
+    "digital_dependency": "unknown",  # « je ne sais pas »
     "trigger": "none",
     "motive": "control",
     "sector": "industry",
@@ -85,9 +85,10 @@ async def test_coming_back_recalls_the_plan_and_asks_only_what_may_have_changed(
     assert previous["priorities"] == f"1. {titles[0]} ; 2. {titles[1]} ; 3. {titles[2]}"
     slots = slot_events(events)
     # Everything known about the company comes back; the emergency is asked again.
-    for field in ("headcount", "multi_site", "it_staff", "digital_dependency", "motive", "sector"):
+    for field in ("headcount", "multi_site", "it_staff", "motive", "sector"):
         assert slots[field] == FIRST[field], field
-    assert slots["trigger"] is None
+    assert slots["digital_dependency"] == "unknown"  # not asked again
+    assert slots["trigger"] is None  # an emergency is of the moment: asked again
     assert slots["pain_points"] == FIRST["pain_points"]
     assert slots["diagnostic_done"] is False and isinstance(slots["review_baseline"], int)
 
