@@ -33,12 +33,12 @@ ERRORS = {
     404: (
         "Rapport introuvable",
         "Ce lien de rapport n’existe pas ou a été mal copié. Vérifiez l’adresse complète, ou "
-        "demandez un nouveau lien au conseiller en tapant « rapport » dans la conversation.",
+        "demandez un nouveau lien au conseiller en tapant « rapport » dans la conversation.",
     ),
     410: (
         "Ce lien de rapport a expiré",
         "Pour protéger vos informations, les liens de rapport ne sont valables que quelques "
-        "jours. Retournez dans la conversation et tapez « rapport » pour en obtenir un nouveau.",
+        "jours. Retournez dans la conversation et tapez « rapport » pour en obtenir un nouveau.",
     ),
     500: (
         "Rapport momentanément indisponible",
