@@ -157,6 +157,7 @@ def deliver_lead_now(lead_id: int, settings: Settings | None = None) -> bool:
 
 _worker_lock = threading.Lock()
 _worker: threading.Thread | None = None
+_stop = threading.Event()
 
 
 def ensure_retry_worker(settings: Settings | None = None) -> None:
@@ -166,7 +167,8 @@ def ensure_retry_worker(settings: Settings | None = None) -> None:
     with _worker_lock:
         if _worker is not None and _worker.is_alive():
             return
-        stop = threading.Event()
+        stop = _stop
+        stop.clear()
 
         def loop() -> None:
             while not stop.wait(settings.lead_retry_seconds):
@@ -177,6 +179,16 @@ def ensure_retry_worker(settings: Settings | None = None) -> None:
 
         _worker = threading.Thread(target=loop, name="lead-retry", daemon=True)
         _worker.start()
+
+
+def stop_retry_worker(timeout: float = 10.0) -> None:
+    """Stop the retry thread (tests, or a clean shutdown); pending leads stay stored."""
+    global _worker
+    with _worker_lock:
+        worker, _worker = _worker, None
+        _stop.set()
+    if worker is not None:
+        worker.join(timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

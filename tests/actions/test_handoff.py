@@ -6,6 +6,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -124,6 +125,13 @@ class FakeSMTP:
 
 def settings_with(**values: str):
     return load_settings({"LEAD_RETRY_SECONDS": "1", **values}, None)
+
+
+@pytest.fixture(autouse=True)
+def no_retry_thread_left() -> Iterator[None]:
+    """Each test's retry thread (with that test's settings) ends with the test."""
+    yield
+    delivery.stop_retry_worker()
 
 
 @pytest.fixture
