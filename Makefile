@@ -15,7 +15,7 @@ NODE_STAMP := node_modules/.installed
 PIP_LOG := $(VENV)/pip.log
 PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); exit 1; }
 
-.PHONY: help install train run shell purge test lint validate unit e2e stories nlu-report clean
+.PHONY: help install system-packages train run shell purge test lint validate unit e2e stories nlu-report stats clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ $(NODE_STAMP): package.json package-lock.json
 $(WIDGET_JS): $(NODE_STAMP) $(wildcard bot/widget/src/*.js)
 	@npm run --silent build
 
+system-packages: ## Debian packages for the PDF report and browser tests (apt-get when missing)
+	@scripts/system_packages.sh
+
 train: $(MODEL) ## Train models/ if data, domain or config changed since the last model
 
 $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
@@ -53,7 +56,7 @@ $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
 .env:
 	@cp .env.example .env && echo "Fichier .env créé à partir de .env.example."
 
-run: $(VENV)/.installed $(WIDGET_JS) $(MODEL) .env ## Start actions, Rasa and the widget page (Ctrl-C stops)
+run: $(VENV)/.installed system-packages $(WIDGET_JS) $(MODEL) .env ## Start actions, Rasa and the widget page (Ctrl-C stops)
 	@$(PY) -m bot.launcher run
 
 shell: $(VENV)/.installed $(MODEL) .env ## Chat with the bot in the terminal
@@ -69,14 +72,14 @@ validate: $(VENV)/.installed ## Check training data, domain and knowledge conten
 	$(RASA) data validate --config config.yml --domain domain.yml --data data --quiet
 	$(PY) -m knowledge check
 
-unit: $(VENV)/.installed ## Unit tests (knowledge, actions, settings), no trained model needed
+unit: $(VENV)/.installed system-packages ## Unit tests (knowledge, actions, settings), no trained model needed
 	$(PYTEST) -m "not e2e"
 
 stories: $(MODEL) ## Test stories with --fail-on-prediction-errors
 	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
 		--out var/results/core
 
-e2e: $(MODEL) $(WIDGET_JS) ## End-to-end tests against the running servers (and headless Chromium)
+e2e: $(MODEL) $(WIDGET_JS) system-packages ## End-to-end tests against the running servers (and headless Chromium)
 	$(PYTEST) -m e2e
 
 test: lint validate unit stories e2e ## Install what is missing and run the whole test suite
@@ -89,6 +92,9 @@ nlu-report: $(VENV)/.installed ## NLU cross-validation and held-out scores (var/
 		--out var/results/nlu-holdout
 	$(PY) scripts/nlu_report.py var/results/nlu-cv var/results/nlu-holdout > var/results/nlu-report.md
 	@cat var/results/nlu-report.md
+
+stats: $(VENV)/.installed ## Weekly usage figures for the consultants (no personal data) + var/stats/stats.png
+	$(PY) -m knowledge stats
 
 clean: ## Remove models, results and local databases (keeps .venv and .env)
 	rm -rf models var

@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import engine
+from actions import engine, events
 from actions.slots import DONE, profile_from_slots
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def send_advice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         for message in messages:
             dispatcher.utter_message(text=message)
     dispatcher.utter_message(json_message=advice)
+    events.on_plan_given(dispatcher, tracker, profile, advice)  # stored for report and review
     return True
 
 
@@ -49,20 +50,3 @@ class ActionGiveAdvice(Action):
             return []
         dispatcher.utter_message(response="utter_after_advice")
         return [SlotSet(DONE, True)]
-
-
-class ActionSendReport(Action):
-    """`request_report`: the plan again if a diagnostic exists, else an offer to start one."""
-
-    def name(self) -> str:
-        return "action_send_report"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        if not tracker.get_slot(DONE):
-            dispatcher.utter_message(response="utter_report_none")
-            return []
-        dispatcher.utter_message(response="utter_report_intro")
-        send_advice(dispatcher, tracker)
-        return []

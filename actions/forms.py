@@ -19,6 +19,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions import engine
+from actions.events import observe_diagnostic_turn
 from actions.slots import (
     ANSWERED,
     ASKED_FIELDS,
@@ -54,6 +55,7 @@ class ValidateDiagnosticForm(FormValidationAction):
     def name(self) -> str:
         return "validate_diagnostic_form"
 
+    @observe_diagnostic_turn
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:

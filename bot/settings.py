@@ -76,6 +76,18 @@ class Settings:
     allowed_origins: tuple[str, ...]
     slack: SlackSettings | None = None
     teams: TeamsSettings | None = None
+    report_ttl_days: int = 30
+    widget_public_url: str | None = None
+    lead_recipient: str = "l’équipe de consultants qui exploite ce service"
+    lead_webhook_url: str | None = None
+    lead_smtp_host: str | None = None
+    lead_smtp_port: int = 25
+    lead_smtp_user: str | None = None
+    lead_smtp_password: str | None = None
+    lead_smtp_starttls: bool = False
+    lead_email_from: str = "conseiller@localhost"
+    lead_email_to: str | None = None
+    lead_retry_seconds: int = 60
 
     @property
     def rasa_url(self) -> str:
@@ -88,6 +100,15 @@ class Settings:
     @property
     def widget_url(self) -> str:
         return f"http://{self.host}:{self.widget_port}/"
+
+    @property
+    def report_base_url(self) -> str:
+        """Where report links point: WIDGET_PUBLIC_URL when set, else the widget page's server."""
+        return (self.widget_public_url or self.widget_url).rstrip("/")
+
+    @property
+    def handoff_configured(self) -> bool:
+        return bool(self.lead_webhook_url or self.lead_smtp_host)
 
 
 DEFAULTS: dict[str, str] = {
@@ -108,8 +129,14 @@ DEFAULTS: dict[str, str] = {
     # {tenant} is replaced by TEAMS_TENANT_ID.
     "TEAMS_TOKEN_URL": "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token",
     "ACTION_TIMEOUT": "5",
-    "RETENTION_DAYS": "30",
+    "RETENTION_DAYS": "180",
     "REDIS_KEY_PREFIX": "conseil_it",
+    "REPORT_TTL_DAYS": "30",
+    "LEAD_RECIPIENT": "l’équipe de consultants qui exploite ce service",
+    "LEAD_SMTP_PORT": "25",
+    "LEAD_SMTP_STARTTLS": "false",
+    "LEAD_EMAIL_FROM": "conseiller@localhost",
+    "LEAD_RETRY_SECONDS": "60",
 }
 
 
@@ -130,6 +157,13 @@ OPTIONAL: tuple[str, ...] = (
     # Derived from HOST and the ports when absent.
     "PUBLIC_URL",
     "ALLOWED_ORIGINS",
+    # Public address of the widget page, put in report links (default: http://HOST:WIDGET_PORT).
+    "WIDGET_PUBLIC_URL",
+    "LEAD_WEBHOOK_URL",
+    "LEAD_SMTP_HOST",
+    "LEAD_SMTP_USER",
+    "LEAD_SMTP_PASSWORD",
+    "LEAD_EMAIL_TO",
 )
 MIN_SECRET_LENGTH = 32
 
@@ -295,6 +329,9 @@ def load_settings(
         rasa_api_jwt_secret=_optional_secret(values, "RASA_API_JWT_SECRET"),
         public_url=_public_url(values, f"http://{host}:{ports['RASA_PORT']}"),
         allowed_origins=_allowed_origins(values, host, ports["WIDGET_PORT"]),
+        report_ttl_days=_positive_int(values, "REPORT_TTL_DAYS"),
+        widget_public_url=_optional(values, "WIDGET_PUBLIC_URL"),
+        **_handoff(values),  # type: ignore[arg-type]
         slack=_slack(values),
         teams=_teams(values),
     )
@@ -343,6 +380,39 @@ def _teams(values: Mapping[str, str]) -> TeamsSettings | None:
         openid_metadata_url=_url(values, "TEAMS_OPENID_METADATA_URL"),
         token_url=_url(values, "TEAMS_TOKEN_URL").replace("{tenant}", tenant_id),
     )
+
+
+def _optional(values: Mapping[str, str], key: str) -> str | None:
+    return values.get(key, "").strip() or None
+
+
+def _handoff(values: Mapping[str, str]) -> dict[str, object]:
+    """Lead destination: a webhook URL and/or an SMTP server (LEAD_EMAIL_TO then required)."""
+    webhook = _optional(values, "LEAD_WEBHOOK_URL")
+    if webhook and not webhook.startswith(("http://", "https://")):
+        raise SettingsError(
+            f"Configuration : LEAD_WEBHOOK_URL={webhook!r} doit commencer par http:// ou https://."
+        )
+    smtp_host = _optional(values, "LEAD_SMTP_HOST")
+    email_to = _optional(values, "LEAD_EMAIL_TO")
+    if smtp_host and not email_to:
+        raise SettingsError(
+            "Configuration : LEAD_SMTP_HOST est défini mais LEAD_EMAIL_TO est vide ; indiquez "
+            "l'adresse qui reçoit les demandes de contact."
+        )
+    starttls = _choice(values, "LEAD_SMTP_STARTTLS", ("true", "false")) == "true"
+    return {
+        "lead_recipient": _required(values, "LEAD_RECIPIENT", "indiquez qui reçoit les demandes"),
+        "lead_webhook_url": webhook,
+        "lead_smtp_host": smtp_host,
+        "lead_smtp_port": _port(values, "LEAD_SMTP_PORT"),
+        "lead_smtp_user": _optional(values, "LEAD_SMTP_USER"),
+        "lead_smtp_password": _optional(values, "LEAD_SMTP_PASSWORD"),
+        "lead_smtp_starttls": starttls,
+        "lead_email_from": _required(values, "LEAD_EMAIL_FROM", "indiquez une adresse d'envoi"),
+        "lead_email_to": email_to,
+        "lead_retry_seconds": _positive_int(values, "LEAD_RETRY_SECONDS"),
+    }
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot import report_pages
 from bot.settings import ROOT, Settings, SettingsError, load_settings
 
 WIDGET_DIR = ROOT / "bot" / "widget"
@@ -67,16 +68,27 @@ class WidgetHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"{self.address_string()} {format % args}\n")
 
-    def respond(self, status: int, body: bytes, content_type: str, shared: bool = False) -> None:
+    def respond(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str,
+        shared: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Sends a page with the security headers; `headers` add to or replace them."""
         self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header(
-            "Content-Security-Policy", content_security_policy(self.settings.public_url)
-        )
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Referrer-Policy", "no-referrer")
-        self.send_header("Cache-Control", "no-cache")
+        all_headers = {
+            "Content-Type": content_type,
+            "Content-Length": str(len(body)),
+            "Content-Security-Policy": content_security_policy(self.settings.public_url),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-cache",
+            **(headers or {}),
+        }
+        for name, value in all_headers.items():
+            self.send_header(name, value)
         if shared:
             # The widget and its configuration are loaded by other sites' pages.
             self.send_header("Access-Control-Allow-Origin", "*")
@@ -90,6 +102,10 @@ class WidgetHandler(BaseHTTPRequestHandler):
         if path == "/config.json":
             body = json.dumps({"serverUrl": self.settings.public_url}).encode()
             self.respond(200, body, "application/json", shared=True)
+            return
+        if report_pages.handles(path):
+            page = report_pages.report_response(self.path)
+            self.respond(page.status, page.body, page.content_type, headers=page.headers)
             return
         route = STATIC.get(path)
         if route is None:
@@ -108,6 +124,15 @@ class WidgetHandler(BaseHTTPRequestHandler):
 def make_server(settings: Settings, host: str, port: int) -> ThreadingHTTPServer:
     handler = type("ConfiguredWidgetHandler", (WidgetHandler,), {"settings": settings})
     return ThreadingHTTPServer((host, port), handler)
+
+    def _send(self, response: report_pages.Response) -> None:
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
 
 
 def main() -> int:

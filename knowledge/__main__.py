@@ -1,4 +1,4 @@
-"""Command line: ``python -m knowledge advise|signals "texte"|load|check``.
+"""Command line: ``python -m knowledge advise|signals "texte"|load|check|stats``.
 
 Errors are one French line on stderr with exit code 2 (1 for content problems in ``check``).
 """
@@ -70,6 +70,41 @@ def _check() -> int:
     return EXIT_OK
 
 
+def _stats(args: Sequence[str]) -> int:
+    """Weekly figures for the consultants (no personal data) and a PNG plot."""
+    import argparse
+    from pathlib import Path
+
+    import yaml
+
+    from .base import get_knowledge_base
+    from .stats import TEMPLATES_LABELS, format_stats, load_stats, plot_stats
+
+    parser = argparse.ArgumentParser(prog="python -m knowledge stats", add_help=False)
+    parser.add_argument("--weeks", type=int, default=None)
+    parser.add_argument("--png", type=Path, default=Path("var/stats/stats.png"))
+    parser.add_argument("--json", action="store_true")
+    try:
+        options = parser.parse_args(list(args))
+    except SystemExit:
+        return EXIT_USAGE
+    labels = yaml.safe_load(TEMPLATES_LABELS.read_text(encoding="utf-8"))
+    kb = get_knowledge_base()
+    labels["names"] = {
+        **{signal.id: signal.label for signal in kb.signals},
+        **{service.id: service.title for service in kb.services},
+        **{warning.id: warning.title for warning in kb.warnings},
+    }
+    stats = load_stats(weeks=options.weeks)
+    if options.json:
+        _print_json([week.as_dict() for week in stats])
+    else:
+        print(format_stats(stats, labels))
+    if stats:
+        print(f"PNG : {plot_stats(stats, options.png, labels)}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import yaml
     from dotenv import load_dotenv
@@ -89,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _load()
         if command == "check" and len(args) == 1:
             return _check()
+        if command == "stats":
+            return _stats(args[1:])
         print(message("cli_usage"), file=sys.stderr)
         return EXIT_USAGE
     except KnowledgeError as error:

@@ -1,4 +1,4 @@
-"""action_give_advice and action_send_report: the contract payload, unchanged, after the text."""
+"""action_give_advice: the contract payload, unchanged, after the text."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from action_helpers import make_tracker, responses, slot_events
 
 from actions import engine
-from actions.advice import ActionGiveAdvice, ActionSendReport
+from actions.advice import ActionGiveAdvice
 from actions.slots import UNKNOWN, profile_from_slots
 
 SLOTS = {
@@ -61,16 +61,3 @@ async def test_profile_error_is_answered_with_an_apology(domain, dispatcher):
     events = await ActionGiveAdvice().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_advice_error"]
     assert events == []
-
-
-async def test_report_without_diagnostic_offers_one(domain, dispatcher):
-    events = await ActionSendReport().run(dispatcher, make_tracker(slots={}), domain)
-    assert responses(dispatcher) == ["utter_report_none"]
-    assert events == []
-
-
-async def test_report_after_diagnostic_sends_the_plan_again(domain, dispatcher):
-    tracker = make_tracker(slots={**SLOTS, "diagnostic_done": True})
-    await ActionSendReport().run(dispatcher, tracker, domain)
-    assert responses(dispatcher)[0] == "utter_report_intro"
-    assert [m["custom"]["type"] for m in dispatcher.messages if m.get("custom")] == ["advice"]

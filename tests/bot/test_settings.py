@@ -84,6 +84,6 @@ def test_sqlite_tracker_store_by_default(tmp_path: Path) -> None:
 def test_safety_defaults(tmp_path: Path) -> None:
     settings = load_settings(environ={}, env_file=tmp_path / "absent.env")
     assert settings.action_timeout == 5
-    assert settings.retention_days == 30
+    assert settings.retention_days == 180
     assert settings.action_server_token is None  # the launcher draws one per start
     assert settings.rasa_api_jwt_secret is None  # Rasa's HTTP API stays off

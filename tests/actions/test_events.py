@@ -1,0 +1,60 @@
+"""Anonymous events written by the diagnostic: start, questions asked, plan (for the stats)."""
+
+from __future__ import annotations
+
+import pytest
+from action_helpers import make_tracker
+from rasa_sdk.executor import CollectingDispatcher
+from record_helpers import as_sender, records_db, session  # noqa: F401
+
+from actions.advice import ActionGiveAdvice
+from actions.forms import ValidateDiagnosticForm
+from actions.slots import UNKNOWN
+from knowledge import records
+
+pytestmark = pytest.mark.usefixtures("records_db")
+
+
+def kinds(sender: str) -> list[tuple[str, dict]]:
+    with session() as db:
+        return [
+            (event.kind, event.data)
+            for event in records.list_events(session=db)
+            if event.sender_key == records.sender_key(sender)
+        ]
+
+
+async def test_the_form_records_its_start_and_the_next_question(domain) -> None:
+    sender = "ev-form"
+    opening = "Nous sommes 45 personnes sur deux sites et nos serveurs plantent."
+    tracker = as_sender(make_tracker(intent="describe_problem", text=opening), sender)
+    await ValidateDiagnosticForm().run(CollectingDispatcher(), tracker, domain)
+    recorded = kinds(sender)
+    assert recorded[0] == ("diagnostic_started", {})
+    # Headcount and sites were in the message: the first question asked is the next field.
+    assert recorded[1] == ("question", {"field": "it_staff"})
+    # "je ne sais pas" to it_staff: the next question is recorded.
+    slots = {"headcount": 45, "multi_site": True, "requested_slot": "it_staff"}
+    tracker = as_sender(
+        make_tracker(slots=slots, intent="dont_know", text="je ne sais pas"), sender
+    )
+    await ValidateDiagnosticForm().run(CollectingDispatcher(), tracker, domain)
+    assert kinds(sender)[2] == ("question", {"field": "digital_dependency"})
+
+
+async def test_the_plan_event_has_ids_only(domain) -> None:
+    sender = "ev-plan"
+    slots = {
+        "headcount": 12, "multi_site": False, "it_staff": "none", "digital_dependency": UNKNOWN,
+        "trigger": UNKNOWN, "motive": UNKNOWN, "pain_points": ["user_support_overload"],
+    }  # fmt: skip
+    await ActionGiveAdvice().run(
+        CollectingDispatcher(), as_sender(make_tracker(slots=slots), sender), domain
+    )
+    ((kind, data),) = kinds(sender)
+    assert kind == "plan"
+    assert set(data) == {"signals", "priorities", "warnings", "missing"}
+    assert data["signals"] == ["user_support_overload"]
+    assert all(
+        isinstance(item, str) and " " not in item for value in data.values() for item in value
+    )
