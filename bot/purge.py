@@ -1,4 +1,5 @@
-"""Deletes conversations older than RETENTION_DAYS from the tracker store, and old log files.
+"""Deletes conversations older than RETENTION_DAYS from the tracker store, the stored plans,
+report links, delivered leads and usage events as old (knowledge.records), and old log files.
 
 Usage: python -m bot.purge [--days N] (also `make purge`). A conversation is older than the
 retention period when its latest event is; it is then deleted whole. Rotated log files
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 
 from bot.privacy import purge_older_than
 from bot.settings import ROOT, Settings, SettingsError, load_settings
+from knowledge.records import purge_older_than as purge_records
 
 SECONDS_PER_DAY = 86400
 
@@ -66,10 +68,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         finally:
             engine.dispose()
+    try:
+        records = sum(purge_records(days).values())
+    except sa.exc.OperationalError as exc:
+        print(f"Erreur : base de connaissances injoignable ({type(exc.orig).__name__}).")
+        return 2
     logs = purge_logs(ROOT / "var" / "log", cutoff)
     print(
         f"Purge (conservation {days} jours) : {conversations} conversation(s) supprimée(s), "
-        f"{events} événement(s), {logs} ancien(s) journal(aux)."
+        f"{events} événement(s), {records} élément(s) conservé(s) à part (plans, liens, "
+        f"demandes de contact, statistiques), {logs} ancien(s) journal(aux)."
     )
     return 0
 

@@ -3,7 +3,9 @@
 Rasa saves the tracker at the end of the turn, after every action: an action that erased the
 conversation would see it written back. This patch lets the turn finish and be saved, then
 deletes every stored event of the conversation from the tracker store (still under the
-conversation's lock), and only then sends `utter_data_deleted` with what was deleted. Nothing
+conversation's lock) and what the knowledge database keeps about it (plans, report links, leads,
+anonymous events: `knowledge.records`), and only then sends `utter_data_deleted` with what was
+deleted. Nothing
 of the conversation is kept; a next message starts a new one.
 """
 
@@ -21,6 +23,13 @@ DELETE_ACTION = "action_delete_data"
 DELETED_RESPONSE = "utter_data_deleted"
 
 _saved: contextvars.ContextVar[Any] = contextvars.ContextVar("saved_tracker", default=None)
+
+
+def erase_records(sender_id: str) -> int:
+    """Rows of `knowledge.records` (plans, report links, leads, events) deleted for the sender."""
+    from knowledge.records import erase_conversation
+
+    return sum(erase_conversation(sender_id).values())
 
 
 def deletion_requested(tracker: Any) -> bool:
@@ -56,7 +65,12 @@ def apply() -> None:
         if tracker is None or not deletion_requested(tracker):
             return result
         deleted = delete_conversation(self.tracker_store, tracker.sender_id)
-        logger.info("Conversation erased on request: %d events deleted.", deleted.events)
+        records = erase_records(tracker.sender_id)
+        logger.info(
+            "Conversation erased on request: %d events, %d other records deleted.",
+            deleted.events,
+            records,
+        )
         channel = message.output_channel
         draft = await self.nlg.generate(
             DELETED_RESPONSE,
@@ -67,6 +81,7 @@ def apply() -> None:
             deleted_user_messages=deleted.user_messages,
             deleted_bot_messages=deleted.bot_messages,
             deleted_other_events=deleted.other_events,
+            deleted_records=records,
         )
         if draft:
             await channel.send_response(tracker.sender_id, draft)

@@ -8,14 +8,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
-from functools import partial
-from http.server import ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import update
 
 from bot import report_pages
-from bot.widget_server import WIDGET_DIR, WidgetHandler
+from bot.settings import load_settings
+from bot.widget_server import make_server
 from knowledge import base, recommend, records
 
 PROFILE = {"headcount": 45, "pain_points": ["server_instability", "backup_doubt"]}
@@ -96,15 +95,16 @@ def test_an_unexpected_failure_is_a_french_500(token: str, monkeypatch) -> None:
 
 
 def test_the_widget_server_serves_the_report_paths(token: str) -> None:
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(WidgetHandler, directory=str(WIDGET_DIR))
-    )
+    server = make_server(load_settings(environ={}, env_file=None), "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
         with urllib.request.urlopen(f"{base_url}/rapport/{token}", timeout=30) as response:
             assert response.status == 200
+            # The report's own policy (inline styles, nothing else), not the widget's.
+            assert "style-src 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert "Plan d’externalisation" in response.read().decode("utf-8")
         with pytest.raises(urllib.error.HTTPError) as missing:
             urllib.request.urlopen(f"{base_url}/rapport/inconnu", timeout=30)

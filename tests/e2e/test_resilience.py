@@ -6,6 +6,7 @@ its restart by the launcher; the rows left for a conversation after its erasure 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import signal
@@ -29,11 +30,16 @@ TRACKER_DB = ROOT / "var" / "tracker.db"
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("resilience")
+
+
+@pytest.fixture(scope="module")
+def bot(data_dir: Path) -> Iterator[Bot]:
     ports = [free_port() for _ in range(3)]
     env = launcher_env(
         ports,
-        tmp_path_factory.mktemp("resilience"),
+        data_dir,
         TRACKER_STORE="sqlite",
         ACTION_TIMEOUT="3",
         RETENTION_DAYS="45",
@@ -77,20 +83,46 @@ def test_killed_action_server_apology_then_restart(bot: Bot) -> None:
     )
 
 
-def test_erasure_leaves_no_row_in_sqlite(bot: Bot) -> None:
+def record_rows(data_dir: Path, sender: str) -> int:
+    """Rows about the conversation in the knowledge database (plans, report links, events)."""
+    key = hashlib.sha256(sender.encode()).hexdigest()
+    with sqlite3.connect(data_dir / "knowledge.db") as connection:
+        plans = "SELECT id FROM rec_plan WHERE sender_key = :k"
+        return sum(
+            connection.execute(query, {"k": key}).fetchone()[0]
+            for query in (
+                "SELECT count(*) FROM rec_plan WHERE sender_key = :k",
+                f"SELECT count(*) FROM rec_report_token WHERE plan_id IN ({plans})",
+                "SELECT count(*) FROM rec_lead WHERE sender_key = :k",
+                "SELECT count(*) FROM rec_event WHERE sender_key = :k",
+            )
+        )
+
+
+def test_erasure_leaves_no_row_in_sqlite(bot: Bot, data_dir: Path) -> None:
     sender = f"erase-{uuid.uuid4().hex[:8]}"
-    bot.send(sender, OPENING)
-    bot.send(sender, "je ne sais pas")
-    before = rows(sender)
-    assert before > 0
+    replies = bot.send(sender, OPENING)
+    for _ in range(6):  # to the plan, then its report: every store holds something
+        if any(isinstance(m.get("custom"), dict) for m in replies):
+            break
+        replies = bot.send(sender, "je ne sais pas")
+    assert "/rapport/" in texts(bot.send(sender, "je voudrais le rapport"))
+    before, records_before = rows(sender), record_rows(data_dir, sender)
+    assert before > 0 and records_before >= 3  # plan, report link, events
     reply = texts(bot.send(sender, "Supprimez mes données, s'il vous plaît."))
-    left = rows(sender)
-    print(f"\nSQLite: {before} rows before the erasure turn, {left} left after it")
-    assert left == 0
+    left, records_left = rows(sender), record_rows(data_dir, sender)
+    print(
+        f"\nSQLite: {before} tracker rows and {records_before} knowledge-base rows before the "
+        f"erasure turn; {left} and {records_left} left after it"
+    )
+    assert left == 0 and records_left == 0
+    erased_records = re.search(r"ainsi que (\d+) éléments conservés à part", reply)
+    assert erased_records and int(erased_records.group(1)) >= records_before, reply
     match = re.search(r"SQLite\), soit (\d+) enregistrements : vos (\d+) messages", reply)
     assert match, reply
     # The erasure turn's own events (the request, the action…) are erased too.
-    assert int(match.group(1)) > before and int(match.group(2)) == 3
+    user_messages = int(match.group(2))
+    assert int(match.group(1)) > before and user_messages >= 4
     # A next message is a new conversation, without the old answers.
     bot.send(sender, "bonjour")
     with sqlite3.connect(TRACKER_DB) as connection:
