@@ -6,6 +6,8 @@ from .base import get_knowledge_base, get_matcher, get_similarity
 from .errors import InputError, message
 from .text import analyze
 
+CLEAR, POSSIBLE = "clear", "possible"
+
 
 def check_text(text: object) -> str:
     """The text itself, or InputError (French) when it is not a non-blank string."""
@@ -16,17 +18,25 @@ def check_text(text: object) -> str:
     return text
 
 
-def detect_pain_points(text: str) -> list[str]:
-    """Signal ids found in ``text``, in the content's order; negated mentions do not count.
+def detect_signals(text: str) -> dict[str, str]:
+    """Signal id -> evidence, in the content's order; negated mentions do not count.
 
-    Patterns first; then word-vector similarity with each signal's key terms for paraphrases
-    the patterns do not list (``similarity`` in ``matching.yml``).
+    ``clear``: a pattern of the content matched (the text says it). ``possible``: only the
+    word-vector stage (``similarity`` in ``matching.yml``) saw a paraphrase; such a signal is
+    carried in the payload but never named in the plan's sentences.
     """
     tokens = analyze(check_text(text))
     matcher = get_matcher()
     by_similarity = get_similarity().detect(matcher, tokens)
-    return [
-        signal.id
-        for signal in get_knowledge_base().signals
-        if signal.id in by_similarity or matcher.best_match(signal.patterns, tokens)
-    ]
+    found: dict[str, str] = {}
+    for signal in get_knowledge_base().signals:
+        if matcher.best_match(signal.patterns, tokens):
+            found[signal.id] = CLEAR
+        elif signal.id in by_similarity:
+            found[signal.id] = POSSIBLE
+    return found
+
+
+def detect_pain_points(text: str) -> list[str]:
+    """Every signal id detected in ``text`` (clear or possible), in the content's order."""
+    return list(detect_signals(text))
