@@ -195,7 +195,8 @@ def _trajectory(kb: KnowledgeBase, profile: Profile, scores: Sequence[_Score]) -
         first = [scores[0].service][: settings["emergency_phase1_max"]]
         first_key = "first_emergency"
     elif exposed:
-        first, first_key = exposed[: settings["phase1_max"]], "first"
+        most = [score.service for score in scores if score.pain >= settings["phase1_min_pain"]]
+        first, first_key = (most or exposed)[: settings["phase1_max"]], "first"
     else:
         first, first_key = [scores[0].service], "first_default"
     following = [service for service in exposed if service not in first]
