@@ -47,8 +47,10 @@ run: $(VENV)/.installed $(MODEL) .env ## Start actions, Rasa and the widget page
 shell: $(VENV)/.installed $(MODEL) .env ## Chat with the bot in the terminal
 	@$(PY) -m bot.launcher shell
 
-lint: $(VENV)/.installed ## Ruff lint
+lint: $(VENV)/.installed ## Ruff lint and format check, mypy
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
 
 validate: $(VENV)/.installed ## Check training data, domain and knowledge content
 	$(RASA) data validate --config config.yml --domain domain.yml --data data --quiet

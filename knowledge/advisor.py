@@ -201,12 +201,13 @@ def _trajectory(kb: KnowledgeBase, profile: Profile, scores: Sequence[_Score]) -
         first, first_key = [scores[0].service], "first_default"
     following = [service for service in exposed if service not in first]
     later = [score.service for score in scores if score.service not in first + following]
+    phases: list[tuple[list[Service], str | None]]
     phases = [(first, first_key), (following, "next"), (later, "later")]
     if profile.narrow_scope:
         options = [s for s in kb.services if s.outsourceable and s.id not in profile.narrow_scope]
         later_texts = kb.documents["situations"]["narrow_scope"]
         phases = [(first, first_key), (options, None)]
-    trajectory = []
+    trajectory: list[dict[str, Any]] = []
     for services, key in phases:
         if not services:
             continue

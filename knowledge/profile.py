@@ -151,6 +151,10 @@ def _validate_value(name: str, value: Any) -> Any:
         if value is None or isinstance(value, bool):
             return value
         raise ProfileError(message("bad_boolean", field=name, value=value))
+    if not isinstance(allowed, tuple):  # headcount and booleans are handled above
+        raise ProfileError(
+            message("unknown_field", field=name, allowed=join_values(PROFILE_FIELDS))
+        )
     if name in LIST_FIELDS:
         if value is None:
             return ()

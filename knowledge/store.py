@@ -43,7 +43,7 @@ from .model import (
 )
 from .text import parse_pattern
 
-Base = declarative_base()
+Base: Any = declarative_base()  # dynamic class: mypy cannot type it
 
 
 class ContentVersionRow(Base):

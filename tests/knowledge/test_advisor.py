@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from typing import Any
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_payload_has_exactly_the_contract_keys() -> None:
 
 
 def test_every_quote_in_any_payload_is_verbatim(article: str) -> None:
-    profiles = [
+    profiles: list[dict[str, Any]] = [
         {},
         {
             "pain_points": list(SIGNAL_IDS),
@@ -182,7 +183,7 @@ def test_governance_is_never_a_priority_and_always_kept_in_house() -> None:
 
 
 def test_recommendation_is_deterministic() -> None:
-    profile = {
+    profile: dict[str, Any] = {
         "pain_points": ["lack_visibility", "security_exposure", "cost_pressure"],
         "multi_site": True,
     }
