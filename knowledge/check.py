@@ -37,8 +37,6 @@ def iter_sources(raw: dict[str, Any]) -> Iterator[tuple[str, dict[str, str]]]:
             for index, paragraph in enumerate(item.get("answer", [])):
                 if paragraph.get("source"):
                     yield f"{kind}.{item['id']}.answer[{index}]", paragraph["source"]
-            if item.get("condition", {}).get("source"):
-                yield f"{kind}.{item['id']}.condition", item["condition"]["source"]
     for answer in raw["answers"]:
         for index, paragraph in enumerate(answer["paragraphs"]):
             if paragraph.get("source"):
