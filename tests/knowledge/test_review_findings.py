@@ -192,3 +192,9 @@ def test_a_chronic_overload_is_not_called_an_event() -> None:
     advice = recommend({"trigger": "chronic_overload", "pain_points": ["chronic_overload"]})
     text = next(w["text"] for w in advice["warnings"] if w["id"] == "emergency_outsourcing")
     assert "événement" not in text and "surcharge" in text
+
+
+def test_the_companys_trade_is_not_a_pain_point() -> None:
+    reading = read_message("Nous sommes un bureau d'études en sécurité incendie, 12 salariés.")
+    assert reading.pain_points == ()
+    assert reading.facts["headcount"] == 12
