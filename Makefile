@@ -65,8 +65,10 @@ shell: $(VENV)/.installed $(MODEL) .env ## Chat with the bot in the terminal
 purge: $(VENV)/.installed .env ## Delete conversations older than RETENTION_DAYS (and old logs)
 	@$(PY) -m bot.purge
 
-lint: $(VENV)/.installed ## Ruff lint
+lint: $(VENV)/.installed ## Ruff lint and format check, mypy
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
 
 validate: $(VENV)/.installed ## Check training data, domain and knowledge content
 	$(RASA) data validate --config config.yml --domain domain.yml --data data --quiet

@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 from knowledge import (
+    DETAIL_PARTS,
     PROFILE_FIELDS,
     SERVICE_IDS,
     InputError,
     KnowledgeError,
     ProfileError,
+    Reading,
     answer_question,
-    detect_pain_points,
-    extract_facts,
     parse_answer,
+    read_message,
     recommend,
     render_advice,
+    render_detail,
 )
 
 __all__ = [
+    "DETAIL_PARTS",
     "PROFILE_FIELDS",
     "SERVICE_IDS",
     "InputError",
     "KnowledgeError",
     "ProfileError",
+    "Reading",
     "answer_question",
-    "detect_pain_points",
-    "extract_facts",
     "parse_answer",
+    "read_message",
     "recommend",
     "render_advice",
+    "render_detail",
 ]

@@ -24,6 +24,7 @@ from actions.slots import (
     ANSWERED,
     ASKED_FIELDS,
     PAIN_POINTS,
+    POSSIBLE_PAIN_POINTS,
     PROFILE_SLOTS,
     STEP,
     TOTAL,
@@ -48,7 +49,9 @@ MISREAD_ANSWER_INTENTS = {
     "ask_example", "ask_cost", "out_of_scope",
 }  # fmt: skip
 MAX_SHORT_ANSWER_WORDS = 5
-ENTITY_FIELDS = ("multi_site", "it_staff", "digital_dependency", "trigger", "motive")
+ENTITY_FIELDS = (
+    "multi_site", "it_staff", "current_provider", "digital_dependency", "trigger", "motive",
+)  # fmt: skip
 
 
 class ValidateDiagnosticForm(FormValidationAction):
@@ -79,12 +82,19 @@ class ValidateDiagnosticForm(FormValidationAction):
 
         updates.update(_entity_values(tracker))
         learned = dict(updates)
-        if intent in FREE_TEXT_INTENTS:
-            text = latest_text(tracker)
-            learned.update(_facts(text))
-            pain_points = _merged_pain_points(tracker, text)
-            if pain_points is not None:
-                updates[PAIN_POINTS] = pain_points
+        text = latest_text(tracker)
+        asked = (
+            requested
+            if requested in ASKED_FIELDS and _reads_as_short_answer(intent, text)
+            else None
+        )
+        reading = _read(dispatcher, text, asked=asked, describes=intent in FREE_TEXT_INTENTS)
+        if reading is not None and intent in FREE_TEXT_INTENTS:
+            learned.update(
+                {field: value for field, value in reading.facts.items() if field in PROFILE_SLOTS}
+            )
+            updates.update(_merged(tracker, PAIN_POINTS, reading.pain_points))
+            updates.update(_merged(tracker, POSSIBLE_PAIN_POINTS, reading.possible_pain_points))
             updates.update(learned)
 
         if requested and requested in ASKED_FIELDS:
@@ -93,11 +103,9 @@ class ValidateDiagnosticForm(FormValidationAction):
             elif intent in SKIP_INTENTS:
                 updates[requested] = UNKNOWN
                 answered_now = True
-            elif not learned and _reads_as_short_answer(intent, latest_text(tracker)):
-                value = _parse(requested, latest_text(tracker))
-                if value is not None:
-                    updates[requested] = value
-                    answered_now = True
+            elif not learned and reading is not None and reading.answer is not None:
+                updates[requested] = reading.answer
+                answered_now = True
             if not answered_now:
                 if learned or PAIN_POINTS in updates or intent in DESCRIPTIVE_INTENTS:
                     dispatcher.utter_message(response="utter_noted")
@@ -152,35 +160,35 @@ def _entity_values(tracker: Tracker) -> dict[str, Any]:
     return values
 
 
-def _facts(text: str) -> dict[str, Any]:
-    if not text.strip():
-        return {}
-    try:
-        facts = engine.extract_facts(text)
-    except engine.KnowledgeError:
-        logger.warning("extract_facts failed on a user message", exc_info=True)
-        return {}
-    return {field: value for field, value in facts.items() if field in PROFILE_SLOTS}
-
-
-def _merged_pain_points(tracker: Tracker, text: str) -> list[str] | None:
-    """Union of the known pain points and those of `text`; None when nothing new."""
-    known = list(tracker.get_slot(PAIN_POINTS) or [])
-    try:
-        found = engine.detect_pain_points(text)
-    except engine.KnowledgeError:  # InputError on a blank text
+def _read(
+    dispatcher: CollectingDispatcher, text: str, *, asked: str | None, describes: bool
+) -> engine.Reading | None:
+    """The one engine call for this message; an engine error is logged and told in French."""
+    if not text.strip() or not (asked or describes):
         return None
-    merged = known + [signal for signal in found if signal not in known]
-    return merged if merged != known else None
+    try:
+        return engine.read_message(text, asked, describes=describes)
+    except engine.KnowledgeError:
+        logger.exception("the knowledge engine could not read a user message")
+        dispatcher.utter_message(response="utter_reading_error")
+        return None
+
+
+def _merged(tracker: Tracker, slot: str, found: tuple[str, ...]) -> dict[str, list[str]]:
+    """``{slot: known + new}`` when ``found`` adds something, else ``{}``."""
+    known = list(tracker.get_slot(slot) or [])
+    merged = known + [item for item in found if item not in known]
+    return {slot: merged} if merged != known else {}
 
 
 def _parse(field: str, text: str) -> Any:
+    """A short answer read despite its intent (see _short_answer_despite_intent)."""
     if not text.strip():
         return None
     try:
         return engine.parse_answer(field, text)
     except engine.KnowledgeError:
-        logger.warning("parse_answer failed for %s", field, exc_info=True)
+        logger.exception("parse_answer failed for %s", field)
         return None
 
 

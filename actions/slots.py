@@ -6,24 +6,30 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-# Fields the form asks, in the order of the design (headcount, sites, who runs IT, dependency
-# on IT, an emergency, the motive).
+# Fields the form asks, in the order of the design (headcount, sites, who runs IT, what a
+# provider already runs, dependency on IT, an emergency, the motive). Their allowed values come
+# from the engine (knowledge.PROFILE_FIELDS); tests/actions/test_domain.py keeps the domain's
+# required slots and button payloads in step with both.
 ASKED_FIELDS: tuple[str, ...] = (
     "headcount",
     "multi_site",
     "it_staff",
+    "current_provider",
     "digital_dependency",
     "trigger",
     "motive",
 )
-# Profile fields kept in slots; sector and scope_wish only come from free text.
-PROFILE_SLOTS: tuple[str, ...] = (*ASKED_FIELDS, "sector", "scope_wish")
+# Profile fields kept in slots; sector, scope_wish and scope_services only come from free text.
+PROFILE_SLOTS: tuple[str, ...] = (*ASKED_FIELDS, "sector", "scope_wish", "scope_services")
+# Fields that hold a list of ids.
+LIST_SLOTS = frozenset({"scope_services"})
 
 # Stored when the user says "je ne sais pas" or skips: the question is not asked again and the
 # engine receives None (reported in `missing`).
 UNKNOWN = "unknown"
 
 PAIN_POINTS = "pain_points"
+POSSIBLE_PAIN_POINTS = "possible_pain_points"
 ANSWERED = "diagnostic_answered"
 STEP = "diagnostic_step"
 TOTAL = "diagnostic_total"
@@ -61,8 +67,13 @@ def profile_from_slots(tracker: Tracker) -> dict[str, Any]:
     profile: dict[str, Any] = {}
     for field in PROFILE_SLOTS:
         value = tracker.get_slot(field)
-        profile[field] = None if value in (None, UNKNOWN) else value
+        if field in LIST_SLOTS:
+            profile[field] = list(value or [])
+        else:
+            profile[field] = None if value in (None, UNKNOWN) else value
     profile[PAIN_POINTS] = list(tracker.get_slot(PAIN_POINTS) or [])
+    possible = tracker.get_slot(POSSIBLE_PAIN_POINTS) or []
+    profile[POSSIBLE_PAIN_POINTS] = [item for item in possible if item not in profile[PAIN_POINTS]]
     return profile
 
 

@@ -9,10 +9,12 @@ from .errors import InputError, KnowledgeError, ProfileError
 from .facts import extract_facts, parse_answer
 from .profile import LIST_FIELDS, PROFILE_FIELDS, SERVICE_IDS, Profile, validate_profile
 from .questions import answer_question
-from .render import render_advice
-from .signals import detect_pain_points
+from .reading import Reading, read_message
+from .render import DETAIL_PARTS, render_advice, render_detail
+from .signals import detect_pain_points, detect_signals
 
 __all__ = [
+    "DETAIL_PARTS",
     "LIST_FIELDS",
     "PROFILE_FIELDS",
     "SERVICE_IDS",
@@ -20,11 +22,15 @@ __all__ = [
     "KnowledgeError",
     "Profile",
     "ProfileError",
+    "Reading",
     "answer_question",
     "detect_pain_points",
+    "detect_signals",
     "extract_facts",
     "parse_answer",
+    "read_message",
     "recommend",
     "render_advice",
+    "render_detail",
     "validate_profile",
 ]

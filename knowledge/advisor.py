@@ -18,6 +18,9 @@ from .profile import Profile, validate_profile
 
 ADVICE_TYPE = "advice"
 ADVICE_VERSION = 1
+# ``situation`` of the payload: a prioritised plan; nothing urgent (nothing weakens the business);
+# steering (IT already run by a provider: pilot it, do not outsource more).
+PLAN, NOTHING_URGENT, STEERING = "plan", "nothing_urgent", "steering"
 
 
 @dataclass
@@ -39,12 +42,24 @@ def recommend(profile: Mapping[str, Any] | Profile) -> dict[str, Any]:
     """The advice payload for ``profile``; raises ProfileError on unknown fields or values."""
     checked = validate_profile(profile)
     kb = get_knowledge_base()
+    situation = _situation(checked)
     scores = rank_services(checked, kb)
-    top = scores[0]
-    context = Context(checked, top.service.id, tuple(top.because_of + top.context_because))
+    if checked.narrow_scope:
+        scores = [score for score in scores if score.service.id in checked.narrow_scope]
+    if situation != PLAN:
+        scores = []
+    top = scores[0] if scores else None
+    context = Context(
+        checked,
+        top.service.id if top else None,
+        tuple(top.because_of + top.context_because) if top else (),
+    )
+    steering = _steering(kb, checked)
     return {
         "type": ADVICE_TYPE,
         "version": ADVICE_VERSION,
+        "situation": situation,
+        "signals": _signals(checked),
         "priorities": [_priority(rank, score) for rank, score in enumerate(scores, start=1)],
         "keep_in_house": [
             {
@@ -55,11 +70,56 @@ def recommend(profile: Mapping[str, Any] | Profile) -> dict[str, Any]:
             for service in kb.services
             if not service.outsourceable
         ],
-        "warnings": _warnings(kb, context),
-        "trajectory": _trajectory(kb, checked, scores),
+        "warnings": _warnings(kb, context, replaced=_replaced(kb) if steering else ()),
+        "steering": steering,
+        "closing_question": _closing_question(kb) if situation == NOTHING_URGENT else None,
+        "trajectory": _trajectory(kb, checked, scores) if scores else [],
         "field_case": _field_case(kb, context),
         "missing": checked.missing,
     }
+
+
+def _situation(profile: Profile) -> str:
+    """What kind of answer fits: more outsourcing is not the answer to everything."""
+    if profile.current_provider == "full":
+        return STEERING
+    if not profile.pain_points and not profile.emergency and not profile.narrow_scope:
+        return NOTHING_URGENT
+    return PLAN
+
+
+def _signals(profile: Profile) -> list[dict[str, str]]:
+    """How sure each signal is: only ``clear`` ones are named in the plan's sentences."""
+    return [{"id": item, "evidence": "clear"} for item in profile.pain_points] + [
+        {"id": item, "evidence": "possible"}
+        for item in profile.possible_pain_points
+        if item not in profile.pain_points
+    ]
+
+
+def _steering(kb: KnowledgeBase, profile: Profile) -> list[dict[str, Any]]:
+    settings = kb.documents["situations"]["steering"]
+    unhappy = set(settings["unhappy_signals"]) & set(profile.pain_points)
+    if profile.current_provider == "full" or (profile.current_provider == "partial" and unhappy):
+        return [
+            {
+                "id": item["id"],
+                "title": item["title"],
+                "text": item["text"],
+                "source": dict(item["source"]),
+            }
+            for item in settings["items"]
+        ]
+    return []
+
+
+def _replaced(kb: KnowledgeBase) -> tuple[str, ...]:
+    return tuple(kb.documents["situations"]["steering"]["replaces"])
+
+
+def _closing_question(kb: KnowledgeBase) -> dict[str, Any]:
+    data = kb.documents["situations"]["nothing_urgent"]
+    return {"text": data["text"], "source": dict(data["source"])}
 
 
 def rank_services(profile: Profile, kb: KnowledgeBase) -> list[_Score]:
@@ -101,15 +161,23 @@ def _priority(rank: int, score: _Score) -> dict[str, Any]:
     }
 
 
-def _warnings(kb: KnowledgeBase, context: Context) -> list[dict[str, Any]]:
+def _warnings(
+    kb: KnowledgeBase, context: Context, *, replaced: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    emergency_texts = kb.documents["situations"]["emergency_texts"]
     result = []
     for warning in kb.warnings:
+        if warning.id in replaced:
+            continue
         holds, because = evaluate(warning.when, context)
         if holds:
+            text = warning.text
+            if warning.id == "emergency_outsourcing":
+                text = emergency_texts.get(context.profile.trigger, text)
             result.append(
                 {
                     "id": warning.id,
-                    "text": warning.text,
+                    "text": text,
                     "because_of": because,
                     "source": warning.source.as_dict(),
                 }
@@ -121,42 +189,69 @@ def _trajectory(kb: KnowledgeBase, profile: Profile, scores: Sequence[_Score]) -
     settings = kb.documents["trajectory"]
     texts = settings["texts"]
     exposed = [score.service for score in scores if score.pain > 0]
-    if profile.emergency:
-        first, first_text = [scores[0].service], texts["first_emergency"]
-        limit = settings["emergency_phase1_max"]
-        first = first[:limit]
+    if profile.narrow_scope:
+        first, first_key = [score.service for score in scores], "first_scope"
+    elif profile.emergency:
+        first = [scores[0].service][: settings["emergency_phase1_max"]]
+        first_key = "first_emergency"
     elif exposed:
-        first, first_text = exposed[: settings["phase1_max"]], texts["first"]
+        most = [score.service for score in scores if score.pain >= settings["phase1_min_pain"]]
+        first, first_key = (most or exposed)[: settings["phase1_max"]], "first"
     else:
-        first, first_text = [scores[0].service], texts["first_default"]
+        first, first_key = [scores[0].service], "first_default"
     following = [service for service in exposed if service not in first]
     later = [score.service for score in scores if score.service not in first + following]
-    phases = [(first, first_text), (following, texts["next"]), (later, texts["later"])]
-    trajectory = []
-    for services, template in phases:
-        if services:
-            trajectory.append(
-                {
-                    "phase": len(trajectory) + 1,
-                    "services": [service.id for service in services],
-                    "text": template.format(services=join_list(kb, [s.name for s in services])),
-                }
-            )
+    phases: list[tuple[list[Service], str | None]]
+    phases = [(first, first_key), (following, "next"), (later, "later")]
+    if profile.narrow_scope:
+        options = [s for s in kb.services if s.outsourceable and s.id not in profile.narrow_scope]
+        later_texts = kb.documents["situations"]["narrow_scope"]
+        phases = [(first, first_key), (options, None)]
+    trajectory: list[dict[str, Any]] = []
+    for services, key in phases:
+        if not services:
+            continue
+        names = join_list(kb, [service.name for service in services])
+        if key is None:
+            template = later_texts["later_one" if len(services) == 1 else "later_many"]
+            text = template.format(services=names[:1].upper() + names[1:])
+        else:
+            text = _number(texts[key], len(services)).format(services=names)
+        trajectory.append(
+            {
+                "phase": len(trajectory) + 1,
+                "services": [service.id for service in services],
+                "text": text,
+            }
+        )
     return trajectory
 
 
-def _field_case(kb: KnowledgeBase, context: Context) -> dict[str, Any]:
-    def affinity(case_index: int) -> tuple[int, int]:
-        case = kb.field_cases[case_index]
-        total = sum(item["weight"] for item in case.affinity if evaluate(item["when"], context)[0])
-        return (-total, case.position)
+def _number(template: Any, count: int) -> str:
+    """A text written once, or in singular and plural forms (``{one: ..., many: ...}``)."""
+    if isinstance(template, str):
+        return template
+    return str(template["one" if count == 1 else "many"])
 
-    best = kb.field_cases[min(range(len(kb.field_cases)), key=affinity)]
+
+def _field_case(kb: KnowledgeBase, context: Context) -> dict[str, Any] | None:
+    """The field case that resembles the company, or None when none does (never a fallback)."""
+    best: tuple[int, int] | None = None
+    chosen = None
+    for case in kb.field_cases:
+        total = sum(item["weight"] for item in case.affinity if evaluate(item["when"], context)[0])
+        key = (-total, case.position)
+        if total >= kb.documents["scoring"]["field_case_min_affinity"] and (
+            best is None or key < best
+        ):
+            best, chosen = key, case
+    if chosen is None:
+        return None
     return {
-        "id": best.id,
-        "title": best.title,
-        "text": best.text,
-        "source": best.source.as_dict(),
+        "id": chosen.id,
+        "title": chosen.title,
+        "text": chosen.text,
+        "source": chosen.source.as_dict(),
     }
 
 

@@ -37,14 +37,17 @@ def iter_sources(raw: dict[str, Any]) -> Iterator[tuple[str, dict[str, str]]]:
             for index, paragraph in enumerate(item.get("answer", [])):
                 if paragraph.get("source"):
                     yield f"{kind}.{item['id']}.answer[{index}]", paragraph["source"]
-            if item.get("condition", {}).get("source"):
-                yield f"{kind}.{item['id']}.condition", item["condition"]["source"]
     for answer in raw["answers"]:
         for index, paragraph in enumerate(answer["paragraphs"]):
             if paragraph.get("source"):
                 yield f"answers.{answer['topic']}[{index}]", paragraph["source"]
     for name, source in raw["documents"]["trajectory"]["sources"].items():
         yield f"trajectory.{name}", source
+    situations = raw["documents"]["situations"]
+    yield "situations.nothing_urgent", situations["nothing_urgent"]["source"]
+    yield "situations.steering", situations["steering"]["source"]
+    for item in situations["steering"]["items"]:
+        yield f"situations.steering.{item['id']}", item["source"]
 
 
 def check_quotes(raw: dict[str, Any], article: str) -> tuple[list[str], int]:

@@ -6,7 +6,7 @@ so every warning and score can name what the user said.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +82,3 @@ def _merge(groups: Any) -> list[str]:
     for group in groups:
         merged.update(dict.fromkeys(group))
     return list(merged)
-
-
-def signals_in(conditions: Sequence[Mapping[str, Any]]) -> set[str]:
-    return {item for condition in conditions for item in referenced(condition)}

@@ -12,7 +12,7 @@ from .settings import CONTENT_DIR
 
 # Files whose items become rows of their own table; the others are stored as documents.
 ITEM_FILES = ("services", "signals", "warnings", "field_cases", "answers")
-DOCUMENT_FILES = ("matching", "scoring", "trajectory", "facts", "labels")
+DOCUMENT_FILES = ("matching", "scoring", "trajectory", "situations", "facts", "labels")
 # Bumped when the database layout changes, so a stored copy is reloaded.
 SCHEMA_REVISION = "1"
 

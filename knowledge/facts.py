@@ -58,6 +58,8 @@ def _lexicon() -> Mapping[str, Any]:
         "headcount_openers": [parse_pattern(p) for p in data["headcount"]["openers"]],
         "headcount_range": (data["headcount"]["min"], data["headcount"]["max"]),
         "site_nouns": [parse_pattern(p) for p in data["multi_site"]["site_nouns"]],
+        "trigger_not_happened": [parse_pattern(p) for p in data["trigger_not_happened"]],
+        "scope_services": compile_values(data["scope_services"]),
     }
 
 
@@ -184,11 +186,33 @@ def extract_facts(text: str) -> dict[str, Any]:
     headcount = _headcount(tokens, anywhere=False)
     if headcount is not None:
         facts["headcount"] = headcount
-    for name in _lexicon()["fields"]:
+    lexicon = _lexicon()
+    for name in lexicon["fields"]:
         value = _field_from_text(name, tokens)
         if value is not None:
             facts[name] = value
+    if "trigger" in facts and _not_happened(tokens):
+        del facts["trigger"]  # a scare, someone else's incident or a planned departure
+    if facts.get("scope_wish") == "targeted":
+        services = _named_values(lexicon["scope_services"], tokens)
+        if services:
+            facts["scope_services"] = services
     return {name: facts[name] for name in PROFILE_FIELDS if name in facts}
+
+
+def _named_values(values: Sequence[Mapping[str, Any]], tokens: Sequence[Token]) -> list[Any]:
+    """Values named anywhere, negated or not (« aucune compétence en sécurité » names it)."""
+    matcher = get_matcher()
+    return [
+        item["value"]
+        for item in values
+        if any(next(iter(matcher.find(pattern, tokens)), None) for pattern in item["patterns"])
+    ]
+
+
+def _not_happened(tokens: Sequence[Token]) -> bool:
+    """The text speaks of a risk, a near miss, someone else's incident or a planned change."""
+    return bool(get_matcher().best_match(_lexicon()["trigger_not_happened"], tokens))
 
 
 def _dont_know(text: str) -> bool:
@@ -220,6 +244,8 @@ def parse_answer(field: str, text: str) -> object | None:
     tokens = analyze(text)
     if field == "headcount":
         return _headcount(tokens, anywhere=True)
+    if field == "trigger" and _not_happened(tokens):
+        return "none"
     lexicon = _lexicon()
     spec = lexicon["answers"].get(field, {"values": []})
     whole = _whole(text)

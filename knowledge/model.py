@@ -32,11 +32,8 @@ class Service:
     name: str
     source: Source
     outsourceable: bool
-    summary: str
-    covers: tuple[str, ...]
     default_why: str
     first_steps: tuple[str, ...]
-    condition: Paragraph | None
     answer: tuple[Paragraph, ...]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from .errors import ProfileError, join_values, message
 
 SERVICE_IDS = ("user_support", "infrastructure", "security", "monitoring", "governance")
+OUTSOURCEABLE_IDS = SERVICE_IDS[:4]
 SIGNAL_IDS = (
     "user_support_overload",
     "server_instability",
@@ -61,10 +62,17 @@ PROFILE_FIELDS: Mapping[str, tuple[Any, ...] | type] = MappingProxyType(
         "trigger": (*EMERGENCY_TRIGGERS, NO_EMERGENCY),
         "motive": ("cost", "control", "both"),
         "scope_wish": ("targeted", "everything"),
+        "current_provider": ("none", "partial", "full"),
+        "scope_services": OUTSOURCEABLE_IDS,
         "pain_points": SIGNAL_IDS,
+        "possible_pain_points": SIGNAL_IDS,
     }
 )
-LIST_FIELDS = frozenset({"pain_points"})
+#: Fields that take a list of values. ``possible_pain_points`` are signals seen without clear
+#: evidence (word-vector stage only): carried in the payload, never said in the plan's sentences.
+LIST_FIELDS = frozenset({"pain_points", "possible_pain_points", "scope_services"})
+#: Fields that only qualify others: never reported as missing.
+UNREPORTED_FIELDS = frozenset({"possible_pain_points", "scope_services"})
 HEADCOUNT_RANGE = (1, 100_000)
 
 
@@ -80,7 +88,10 @@ class Profile:
     trigger: str | None = None
     motive: str | None = None
     scope_wish: str | None = None
+    current_provider: str | None = None
+    scope_services: tuple[str, ...] = ()
     pain_points: tuple[str, ...] = ()
+    possible_pain_points: tuple[str, ...] = ()
 
     def value(self, field_name: str) -> Any:
         return getattr(self, field_name)
@@ -91,16 +102,23 @@ class Profile:
         return [
             name
             for name in PROFILE_FIELDS
-            if (not self.pain_points if name == "pain_points" else self.value(name) is None)
+            if name not in UNREPORTED_FIELDS
+            and (not self.pain_points if name == "pain_points" else self.value(name) is None)
         ]
 
     @property
     def emergency(self) -> bool:
         return self.trigger in EMERGENCY_TRIGGERS
 
+    @property
+    def narrow_scope(self) -> tuple[str, ...]:
+        """The services the user asked for alone (a stated targeted scope), else ()."""
+        return self.scope_services if self.scope_wish == "targeted" else ()
+
     def as_dict(self) -> dict[str, Any]:
         data = {item.name: getattr(self, item.name) for item in fields(self)}
-        data["pain_points"] = list(self.pain_points)
+        for name in LIST_FIELDS:
+            data[name] = list(data[name])
         return data
 
 
@@ -133,6 +151,10 @@ def _validate_value(name: str, value: Any) -> Any:
         if value is None or isinstance(value, bool):
             return value
         raise ProfileError(message("bad_boolean", field=name, value=value))
+    if not isinstance(allowed, tuple):  # headcount and booleans are handled above
+        raise ProfileError(
+            message("unknown_field", field=name, allowed=join_values(PROFILE_FIELDS))
+        )
     if name in LIST_FIELDS:
         if value is None:
             return ()

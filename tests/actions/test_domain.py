@@ -69,3 +69,32 @@ def test_every_custom_action_is_declared(domain):
     for module in (ROOT / "actions").glob("*.py"):
         names |= set(re.findall(r'return "((?:action|validate)_\w+)"', module.read_text()))
     assert names == set(domain["actions"])
+
+
+def test_the_form_and_its_buttons_agree_with_the_engine(domain):
+    """One place for the fields (actions.slots.ASKED_FIELDS) and their values (the engine)."""
+    import json
+
+    from actions.slots import ASKED_FIELDS
+    from knowledge import DETAIL_PARTS, PROFILE_FIELDS
+
+    assert domain["forms"]["diagnostic_form"]["required_slots"] == list(ASKED_FIELDS)
+    for slot in ASKED_FIELDS:
+        assert slot in domain["slots"], slot
+        for variant in domain["responses"][f"utter_ask_diagnostic_form_{slot}"]:
+            for button in variant["buttons"]:
+                if button["payload"] == "/dont_know":
+                    continue
+                entities = json.loads("{" + button["payload"].split("{", 1)[1])
+                assert set(entities) == {slot}, button
+                allowed = PROFILE_FIELDS[slot]
+                value = entities[slot]
+                if isinstance(allowed, tuple):
+                    assert value in allowed, button
+                else:
+                    assert isinstance(value, allowed), button
+    parts = set()
+    for name in ("utter_plan_details", "utter_plan_details_with_case"):
+        for button in domain["responses"][name][0]["buttons"]:
+            parts.add(json.loads("{" + button["payload"].split("{", 1)[1])["plan_detail"])
+    assert parts == set(DETAIL_PARTS)

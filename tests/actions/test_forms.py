@@ -106,7 +106,9 @@ async def test_progress_counts_answered_and_missing(domain):
     assert result["multi_site"] is True
     assert result["diagnostic_answered"] == ["headcount", "multi_site"]
     assert result["diagnostic_step"] == 3
-    assert result["diagnostic_total"] == 6
+    # seven questions: headcount, sites, who runs IT, a provider already, dependency, urgency,
+    # motive (issue 11 added the provider question)
+    assert result["diagnostic_total"] == 7
 
 
 async def test_dont_know_stores_unknown_and_moves_on(domain):
@@ -126,6 +128,7 @@ async def test_dont_know_stores_unknown_and_moves_on(domain):
         ("digital_dependency", "high", "high"),
         ("trigger", "major_outage", "major_outage"),
         ("motive", "both", "both"),
+        ("current_provider", "full", "full"),
     ],
 )
 async def test_button_payload_entities_fill_the_field(domain, field, entity_value, expected):
@@ -137,8 +140,7 @@ async def test_button_payload_entities_fill_the_field(domain, field, entity_valu
 
 async def test_short_answers_are_read_with_parse_answer(domain):
     events, _ = await run_form(domain, {"requested_slot": "headcount"}, "inform", "une trentaine")
-    assert slot_events(events)["headcount"] == engine.parse_answer("headcount", "une trentaine")
-    assert slot_events(events)["headcount"] is not None
+    assert slot_events(events)["headcount"] == 30  # « une trentaine » : about thirty people
 
 
 async def test_unclear_answer_is_asked_again_with_a_hint(domain):
@@ -192,13 +194,37 @@ async def test_pain_points_are_merged(domain):
     assert "server_instability" in merged
 
 
-async def test_engine_input_error_does_not_crash(domain, monkeypatch):
-    def refuse(text: str) -> list[str]:
-        raise engine.InputError("texte vide")
+async def test_an_engine_error_is_logged_and_told_in_french(domain, monkeypatch, caplog):
+    def refuse(text: str, asked: str | None = None, *, describes: bool = True) -> None:
+        raise engine.KnowledgeError("contenu illisible")
 
-    monkeypatch.setattr(engine, "detect_pain_points", refuse)
-    events, _ = await run_form(domain, {}, "describe_problem", "   ")
+    monkeypatch.setattr(engine, "read_message", refuse)
+    events, dispatcher = await run_form(
+        domain, {}, "describe_problem", "nos serveurs plantent tout le temps"
+    )
     assert "pain_points" not in slot_events(events)
+    assert "utter_reading_error" in responses(dispatcher)
+    assert "could not read a user message" in caplog.text
+
+
+async def test_one_engine_call_per_message(domain, monkeypatch):
+    calls = []
+    real = engine.read_message
+
+    def counting(text: str, asked: str | None = None, *, describes: bool = True):
+        calls.append(text)
+        return real(text, asked, describes=describes)
+
+    monkeypatch.setattr(engine, "read_message", counting)
+    text = (
+        "Nous sommes 12, nos serveurs plantent et un prestataire gère une partie de l'informatique."
+    )
+    events, _ = await run_form(domain, {"requested_slot": "headcount"}, "describe_problem", text)
+    assert calls == [text]
+    result = slot_events(events)
+    assert result["headcount"] == 12
+    assert result["current_provider"] == "partial"
+    assert "server_instability" in result["pain_points"]
 
 
 async def test_an_invalid_button_value_is_not_stored(domain):

@@ -40,9 +40,17 @@ def test_newcomer_who_knows_nothing_more_gets_the_plan(running_bot) -> None:
     # Facts given in the opening paragraph are not reported as missing.
     assert "headcount" not in advice["missing"]
     assert "multi_site" not in advice["missing"]
-    # The readable plan went out as text too, with the article's sentences.
+    # The short plan went out as text too, with the detail buttons; « Pourquoi ? » gives the
+    # reasons with the article's sentences (one turn after the plan).
     plan_text = "\n".join(texts)
-    assert advice["priorities"][0]["source"]["quote"] in plan_text
+    assert advice["priorities"][0]["title"] in plan_text
+    assert "À garder en interne" in plan_text
+    buttons = [b["title"] for m in transcript for b in m.get("buttons", [])]
+    assert {"Pourquoi ?", "Les mises en garde", "Par où commencer"} <= set(buttons)
+    why = running_bot.send(sender, '/ask_plan_detail{"plan_detail": "why"}')
+    why_text = "\n".join(m.get("text", "") for m in why)
+    assert advice["priorities"][0]["source"]["quote"] in why_text
+    assert why_text.count("des doutes sur vos sauvegardes") == 1
     if article_path().is_file():
         article = article_path().read_text(encoding="utf-8")
         quotes = [p["source"]["quote"] for p in advice["priorities"]]

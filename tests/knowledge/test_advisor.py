@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import itertools
 import json
+from typing import Any
 
 import pytest
 
-from knowledge import PROFILE_FIELDS, Profile, ProfileError, recommend, validate_profile
+from knowledge import (
+    LIST_FIELDS,
+    PROFILE_FIELDS,
+    Profile,
+    ProfileError,
+    recommend,
+    validate_profile,
+)
 from knowledge.profile import SIGNAL_IDS, WARNING_IDS
 
 ARTICLE_ORDER = ["user_support", "infrastructure", "security", "monitoring"]
@@ -29,13 +37,19 @@ def warning(advice: dict, warning_id: str) -> dict:
 
 
 def test_payload_has_exactly_the_contract_keys() -> None:
-    advice = recommend({"pain_points": ["backup_doubt"], "trigger": "major_outage"})
+    advice = recommend(
+        {"pain_points": ["backup_doubt", "user_support_overload"], "trigger": "major_outage"}
+    )
     assert list(advice) == [
         "type",
         "version",
+        "situation",
+        "signals",
         "priorities",
         "keep_in_house",
         "warnings",
+        "steering",
+        "closing_question",
         "trajectory",
         "field_case",
         "missing",
@@ -63,7 +77,7 @@ def test_payload_has_exactly_the_contract_keys() -> None:
 
 
 def test_every_quote_in_any_payload_is_verbatim(article: str) -> None:
-    profiles = [
+    profiles: list[dict[str, Any]] = [
         {},
         {
             "pain_points": list(SIGNAL_IDS),
@@ -73,13 +87,18 @@ def test_every_quote_in_any_payload_is_verbatim(article: str) -> None:
             "it_staff": "none",
         },
         {"pain_points": ["provider_dependency", "cost_pressure"], "multi_site": True},
+        {"current_provider": "full", "pain_points": ["cost_pressure"]},
     ]
     for profile in profiles:
         advice = recommend(profile)
         sources = [p["source"] for p in advice["priorities"]]
         sources += [k["source"] for k in advice["keep_in_house"]]
         sources += [w["source"] for w in advice["warnings"]]
-        sources.append(advice["field_case"]["source"])
+        sources += [item["source"] for item in advice["steering"]]
+        if advice["field_case"]:
+            sources.append(advice["field_case"]["source"])
+        if advice["closing_question"]:
+            sources.append(advice["closing_question"]["source"])
         for source in sources:
             assert source["quote"] in article
             assert source["section"] in article.splitlines()
@@ -88,11 +107,12 @@ def test_every_quote_in_any_payload_is_verbatim(article: str) -> None:
 # -- ranking rules ---------------------------------------------------------------------------
 
 
-def test_without_pain_points_the_article_order_applies_and_missing_is_reported() -> None:
+def test_without_anything_said_nothing_is_urgent_and_missing_is_reported() -> None:
     advice = recommend({})
-    assert order(advice) == ARTICLE_ORDER
-    assert advice["missing"] == list(PROFILE_FIELDS)
-    assert all(priority["because_of"] == [] for priority in advice["priorities"])
+    assert advice["situation"] == "nothing_urgent" and advice["priorities"] == []
+    assert advice["missing"] == [
+        name for name in PROFILE_FIELDS if name not in ("scope_services", "possible_pain_points")
+    ]
     assert advice["warnings"] == []
 
 
@@ -137,11 +157,11 @@ def test_profile_context_breaks_ties_but_never_beats_a_pain_point() -> None:
     }
     advice = recommend({**context, "pain_points": ["reactive_it"]})
     assert order(advice)[0] == "monitoring"
-    # Without pain points the context alone reorders: multi-site + 200 people favour support.
-    assert order(recommend({"multi_site": True, "headcount": 200}))[0] == "user_support"
-    assert order(recommend({"digital_dependency": "high", "sector": "industry"}))[0] == (
-        "infrastructure"
-    )
+    # Between services with the same pain, the context decides: multi-site + 200 people favour
+    # support over the article's first exposed service.
+    tied = {"pain_points": ["staff_departure"]}  # infrastructure 2, monitoring 2, support 1
+    assert order(recommend({**tied, "multi_site": True}))[0] == "monitoring"
+    assert order(recommend({**tied, "digital_dependency": "high"}))[0] == "infrastructure"
 
 
 def test_reasons_name_what_the_user_said() -> None:
@@ -163,7 +183,7 @@ def test_governance_is_never_a_priority_and_always_kept_in_house() -> None:
 
 
 def test_recommendation_is_deterministic() -> None:
-    profile = {
+    profile: dict[str, Any] = {
         "pain_points": ["lack_visibility", "security_exposure", "cost_pressure"],
         "multi_site": True,
     }
@@ -289,8 +309,8 @@ def test_field_case_follows_the_situation() -> None:
         "noise_outsourcing"
     )
     assert recommend({"scope_wish": "everything"})["field_case"]["id"] == "poorly_framed"
-    assert recommend({"pain_points": ["lack_visibility"]})["field_case"]["id"] == "poorly_framed"
-    assert recommend({})["field_case"]["id"] == "noise_outsourcing"
+    provider = {"current_provider": "full", "pain_points": ["lack_visibility"]}
+    assert recommend(provider)["field_case"]["id"] == "poorly_framed"
 
 
 def test_missing_lists_only_fields_not_provided() -> None:
@@ -302,6 +322,7 @@ def test_missing_lists_only_fields_not_provided() -> None:
         "trigger",
         "motive",
         "scope_wish",
+        "current_provider",
     ]
 
 
@@ -348,7 +369,7 @@ def test_a_list_is_not_a_profile() -> None:
 
 def test_every_allowed_value_is_accepted() -> None:
     for field, allowed in PROFILE_FIELDS.items():
-        if isinstance(allowed, tuple) and field != "pain_points":
+        if isinstance(allowed, tuple) and field not in LIST_FIELDS:
             for value in allowed:
                 recommend({field: value})
     for pair in itertools.combinations(SIGNAL_IDS, 2):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge import KnowledgeError, answer_question, recommend, render_advice
+from knowledge import KnowledgeError, answer_question, recommend
 from knowledge.profile import SERVICE_IDS, TOPICS
+from knowledge.render import render_detail
 
 
 @pytest.mark.parametrize("topic", [topic for topic in TOPICS if topic != "service"])
@@ -51,7 +52,7 @@ def test_unknown_topic_or_service_is_a_french_error(
         answer_question(topic, service)
 
 
-def test_rendering_carries_every_part_of_the_advice_within_size() -> None:
+def test_the_details_carry_every_part_of_the_advice_within_size() -> None:
     advice = recommend(
         {
             "pain_points": ["backup_doubt", "server_instability", "user_support_overload"],
@@ -60,27 +61,23 @@ def test_rendering_carries_every_part_of_the_advice_within_size() -> None:
             "motive": "cost",
         }
     )
-    messages = render_advice(advice)
-    assert len(messages) >= 3
-    assert all(len(message) <= 900 for message in messages)
-    text = "\n".join(messages)
+    parts = {part: render_detail(advice, part) for part in ("why", "warnings", "start", "case")}
+    assert all(len(message) <= 900 for messages in parts.values() for message in messages)
+    why, warnings, start = ("\n".join(parts[name]) for name in ("why", "warnings", "start"))
     for priority in advice["priorities"]:
-        assert priority["title"] in text
-        assert f"« {priority['source']['quote']} » — {priority['source']['section']}" in text
-        for step in priority["first_steps"]:
-            assert step in text
+        assert priority["title"] in why
+        assert f"« {priority['source']['quote']} » — {priority['source']['section']}" in why
+    for step in advice["priorities"][0]["first_steps"]:
+        assert step in start
     for warning in advice["warnings"]:
-        assert warning["text"] in text and warning["source"]["quote"] in text
+        assert warning["text"] in warnings and warning["source"]["quote"] in warnings
     for phase in advice["trajectory"]:
-        assert phase["text"] in text
-    assert advice["field_case"]["text"] in text
-    assert "des doutes sur vos sauvegardes" in text  # what the user said
-    assert "Gouvernance, arbitrage et vision stratégique" in text
-    assert "votre effectif" in text  # missing fields, in French
-    # Items are not cut in the middle: every message starts at the start of an item line.
-    assert not any(message.startswith((" ", ",", ".")) for message in messages)
+        assert phase["text"] in start
+    assert "des doutes sur vos sauvegardes" in why  # what the user said
+    assert "Gouvernance, arbitrage et vision stratégique" in why
+    assert "votre effectif" in why  # missing fields, in French
 
 
-def test_rendering_without_pain_points_says_so() -> None:
-    messages = render_advice(recommend({}))
-    assert messages[0].startswith("Vous ne m’avez pas encore décrit de difficulté précise")
+def test_an_unknown_detail_part_is_a_clear_error() -> None:
+    with pytest.raises(KnowledgeError, match="Partie du plan inconnue « tout »"):
+        render_detail(recommend({}), "tout")

@@ -16,6 +16,9 @@ TEXTS = yaml.safe_load((Path(__file__).with_name("signal_texts.yml")).read_text(
 BLIND2 = yaml.safe_load(
     (Path(__file__).with_name("signal_texts_blind2.yml")).read_text(encoding="utf-8")
 )["blind2"]
+BLIND3 = yaml.safe_load(
+    (Path(__file__).with_name("signal_texts_blind3.yml")).read_text(encoding="utf-8")
+)["blind3"]
 
 
 def score(items: list[dict]) -> tuple[float, float, list[str]]:
@@ -62,9 +65,14 @@ def test_precision_and_recall_on_the_texts_tuned_on(name: str, items: list) -> N
 
 # Never tuned on: the floors sit 0.05 under the figures reached, so a regression fails the test.
 # blind : avant 1.00 / 0.56, après 1.00 / 0.56. blind2 : avant 0.72 / 0.37, après 0.70 / 0.40.
+# blind3 (issue 11) : avant 0.88 / 0.51, après 0.91 / 0.73 (objectif 0.90 / 0.85 non atteint).
 @pytest.mark.parametrize(
     ("name", "items", "min_precision", "min_recall"),
-    [("blind", TEXTS["blind"], 0.95, 0.51), ("blind2", BLIND2, 0.65, 0.35)],
+    [
+        ("blind", TEXTS["blind"], 0.95, 0.51),
+        ("blind2", BLIND2, 0.65, 0.35),
+        ("blind3", BLIND3, 0.86, 0.68),
+    ],
 )
 def test_precision_and_recall_on_the_blind_texts(
     name: str, items: list[dict], min_precision: float, min_recall: float

@@ -72,7 +72,14 @@ def test_repositories_return_frozen_dataclasses_in_content_order(db_session: Ses
     kb = read_knowledge_base(session=db_session)
     assert isinstance(kb, KnowledgeBase)
     assert kb.version == read_content()["version"]
-    assert set(kb.documents) == {"matching", "scoring", "trajectory", "facts", "labels"}
+    assert set(kb.documents) == {
+        "matching",
+        "scoring",
+        "trajectory",
+        "situations",
+        "facts",
+        "labels",
+    }
     # Accented text is stored as written.
     assert kb.service("infrastructure").title == "Infrastructure, serveurs et continuité d’activité"
 
