@@ -168,6 +168,8 @@ def _store_lead(tracker: Tracker, domain: DomainDict, recipient: str, name: str,
 
     with records_session() as session, session.begin():
         plan = latest_plan(session=session, sender_id=tracker.sender_id)
+        plan_id: int | None
+        payload: dict[str, Any] | None
         if plan is None and tracker.get_slot(DONE):
             from actions import engine
 

@@ -62,12 +62,14 @@ def _first_reason(priority: dict[str, Any]) -> str:
 
 
 def _keep_title(item: dict[str, Any]) -> str:
-    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    raw = item.get("source")
+    source: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return _text(source.get("section")) or _text(item.get("service"))
 
 
 def _quote(item: dict[str, Any]) -> tuple[str, str]:
-    source = item.get("source") if isinstance(item.get("source"), dict) else {}
+    raw = item.get("source")
+    source: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return _text(source.get("quote")), _text(source.get("section"))
 
 

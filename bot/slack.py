@@ -303,8 +303,10 @@ class SlackInput(InputChannel):
     ) -> HTTPResponse:
         actions = data.get("actions")
         user = (data.get("user") or {}).get("id") if isinstance(data.get("user"), dict) else None
-        channel = data.get("channel") if isinstance(data.get("channel"), dict) else {}
-        message = data.get("message") if isinstance(data.get("message"), dict) else {}
+        raw_channel = data.get("channel")
+        channel: dict[str, Any] = raw_channel if isinstance(raw_channel, dict) else {}
+        raw_message = data.get("message")
+        message: dict[str, Any] = raw_message if isinstance(raw_message, dict) else {}
         if (
             data.get("type") != "block_actions"
             or not isinstance(actions, list)

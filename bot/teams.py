@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import aiohttp
 import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from jwt.algorithms import RSAAlgorithm
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -117,9 +118,12 @@ async def authenticate(
     if isinstance(endorsements, list) and channel_id not in endorsements:
         raise UnauthorizedError(f"key {kid!r} does not endorse channel {channel_id!r}")
     try:
+        public_key = RSAAlgorithm.from_jwk(json.dumps(jwk))
+        if not isinstance(public_key, RSAPublicKey):
+            raise UnauthorizedError(f"key {kid!r} is not an RSA public key")
         claims = jwt.decode(
             token,
-            key=RSAAlgorithm.from_jwk(json.dumps(jwk)),
+            key=public_key,
             algorithms=ALGORITHMS,  # pinned: the header's "alg" is never trusted
             audience=app_id,
             issuer=ISSUER,
@@ -268,7 +272,9 @@ class BotFrameworkOutput(OutputChannel):
                 }
             )
             return
-        message = {key: json_message[key] for key in ("text", "attachments") if key in json_message}
+        message: dict[str, Any] = {
+            key: json_message[key] for key in ("text", "attachments") if key in json_message
+        }
         if message:
             await self.send(message)
         else:
@@ -347,7 +353,8 @@ class BotFrameworkInput(InputChannel):
         self, activity: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
         """Starts the turn of an authenticated message activity; ignores anything else."""
-        sender = activity.get("from") if isinstance(activity.get("from"), dict) else {}
+        raw_sender = activity.get("from")
+        sender: dict[str, Any] = raw_sender if isinstance(raw_sender, dict) else {}
         conversation = activity.get("conversation")
         if (
             activity.get("type") != "message"

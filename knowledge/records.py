@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 
-RecordsBase = declarative_base()
+RecordsBase: Any = declarative_base()  # dynamic class: mypy cannot type it
 
 TOKEN_BYTES = 32  # 256 random bits, URL-safe base64: 43 characters
 

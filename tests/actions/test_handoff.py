@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from action_helpers import make_tracker, responses, slot_events
@@ -52,7 +53,8 @@ class Receiver:
     """A fake lead webhook: records every POST body."""
 
     def __init__(self, port: int) -> None:
-        self.port, self.bodies = port, []
+        self.port = port
+        self.bodies: list[Any] = []
         received = self.bodies
 
         class Handler(BaseHTTPRequestHandler):
@@ -81,7 +83,8 @@ class FakeSMTP:
     """A minimal SMTP server (enough for smtplib): keeps each message's bytes."""
 
     def __init__(self, port: int) -> None:
-        self.port, self.messages = port, []
+        self.port = port
+        self.messages: list[bytes] = []
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))

@@ -33,6 +33,7 @@ def fake_services(settings, endpoints, model, credentials, secrets):
 
 launcher.build_services = fake_services
 launcher.latest_model = lambda settings: Path("fake-model.tar.gz")
-launcher.RESTART_DELAYS_S = (0.5, 1.0)
+# As many delays as the launcher's own tuple: 0.5 s for the first restart, then 1 s each.
+launcher.RESTART_DELAYS_S = (0.5, 1.0, 1.0, 1.0, 1.0, 1.0)
 sys.argv = [sys.argv[0], "run"]
 sys.exit(launcher.main())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from bot import cards
 
@@ -28,7 +29,7 @@ def priority(rank: int, service: str, title: str, why: list[str]) -> dict:
     }
 
 
-PAYLOAD = {
+PAYLOAD: dict[str, Any] = {
     "type": "advice",
     "version": 1,
     "priorities": [

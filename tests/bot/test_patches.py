@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
@@ -30,7 +31,7 @@ def domain() -> Domain:
 
 
 @pytest.fixture(autouse=True)
-def patched(monkeypatch) -> None:
+def patched(monkeypatch) -> Iterator[None]:
     monkeypatch.setenv("ACTION_TIMEOUT", str(TIMEOUT_S))
     from bot.settings import get_settings
 

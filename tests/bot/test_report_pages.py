@@ -71,6 +71,7 @@ def test_a_missing_or_wrong_token_gets_the_french_404(database: None, path: str)
 def test_an_expired_token_gets_the_french_410(token: str) -> None:
     with records.records_session() as session, session.begin():
         plan = records.find_report(session=session, token=token).plan
+        assert plan is not None
         expired = records.create_report_link(session=session, plan_id=plan.id, ttl_days=1)
         session.execute(
             update(records.ReportTokenRow)

@@ -31,7 +31,8 @@ from tests.fakes.slack_api import (
 
 @pytest.fixture
 def slack(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSlack]:
-    fake = FakeSlack(SLACK_TOKEN).start()
+    fake = FakeSlack(SLACK_TOKEN)
+    fake.start()
     use_settings(
         monkeypatch,
         SLACK_BOT_TOKEN=SLACK_TOKEN,

@@ -26,7 +26,8 @@ from tests.fakes.rasa_app import ChannelServer, echo
 
 @pytest.fixture
 def teams(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotFramework]:
-    fake = FakeBotFramework(TEAMS_APP_ID, TEAMS_PASSWORD, TEAMS_TENANT).start()
+    fake = FakeBotFramework(TEAMS_APP_ID, TEAMS_PASSWORD, TEAMS_TENANT)
+    fake.start()
     use_settings(
         monkeypatch,
         TEAMS_APP_ID=TEAMS_APP_ID,
@@ -264,9 +265,9 @@ async def test_hostile_input_never_fails_and_never_injects_intents(
         {**activity(teams), "conversation": []},
         {**activity(teams), "type": "conversationUpdate"},
     ]
-    for body in wrong_shapes:
-        status = await send(server, body, teams.channel_token())
-        assert status < 500, body
+    for shape in wrong_shapes:
+        status = await send(server, shape, teams.channel_token())
+        assert status < 500, shape
     await server.settle()
     expected = [want for _, _, want in cases if want is not None]
     assert sorted(m.text for m in server.messages) == sorted(expected)

@@ -66,7 +66,8 @@ class SlackBot:
 
 @pytest.fixture(scope="module")
 def slack_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
-    fake = FakeSlack(SLACK_TOKEN).start()
+    fake = FakeSlack(SLACK_TOKEN)
+    fake.start()
     ports = [free_port() for _ in range(3)]
     data_dir: Path = tmp_path_factory.mktemp("e2e-slack")
     env = launcher_env(

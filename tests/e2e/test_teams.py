@@ -81,7 +81,8 @@ class TeamsBot:
 
 @pytest.fixture(scope="module")
 def teams_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TeamsBot]:
-    fake = FakeBotFramework(TEAMS_APP_ID, TEAMS_PASSWORD, TEAMS_TENANT).start()
+    fake = FakeBotFramework(TEAMS_APP_ID, TEAMS_PASSWORD, TEAMS_TENANT)
+    fake.start()
     ports = [free_port() for _ in range(3)]
     data_dir: Path = tmp_path_factory.mktemp("e2e-teams")
     env = launcher_env(

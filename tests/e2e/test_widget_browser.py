@@ -38,7 +38,7 @@ INJECTION = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
+def browser() -> Iterator[webdriver.Chrome]:
     for program in (CHROMIUM, CHROMEDRIVER):
         assert Path(program).exists(), (
             f"{program} est absent : installez les paquets Debian chromium et chromium-driver "
@@ -77,12 +77,18 @@ def widget(driver: WebDriver, css: str) -> list[WebElement]:
     return driver.find_elements(By.CSS_SELECTOR, f"#advisor-widget {css}")
 
 
+def text_content(item: WebElement) -> str:
+    text = item.get_attribute("textContent")
+    assert text is not None  # an element's textContent is never null
+    return text
+
+
 def bot_texts(driver: WebDriver) -> list[str]:
-    return [item.get_attribute("textContent") for item in widget(driver, ".aw-bot")]
+    return [text_content(item) for item in widget(driver, ".aw-bot")]
 
 
 def user_texts(driver: WebDriver) -> list[str]:
-    return [item.get_attribute("textContent") for item in widget(driver, ".aw-user .aw-text")]
+    return [text_content(item) for item in widget(driver, ".aw-user .aw-text")]
 
 
 def screenshot(driver: WebDriver, name: str) -> Path:
@@ -124,7 +130,7 @@ def no_alert(driver: WebDriver) -> bool:
     return False
 
 
-def test_widget_in_headless_chromium(running_bot, browser: WebDriver, capsys) -> None:
+def test_widget_in_headless_chromium(running_bot, browser: webdriver.Chrome, capsys) -> None:
     steps: list[str] = []
     driver = browser
     driver.get(running_bot.widget_url)

@@ -147,8 +147,9 @@ class FakeBotFramework(FakeServer):
             "exp": now + expires_in,
         }
         if algorithm == "none":
-            return jwt.encode(claims, None, algorithm="none", headers={"kid": kid})
-        signing_key = self.keys.get(kid) if key is None else key
+            # "" is what PyJWT's typed signature accepts for "none"; it turns it into None
+            return jwt.encode(claims, "", algorithm="none", headers={"kid": kid})
+        signing_key = self.keys[kid] if key is None else key
         return jwt.encode(claims, signing_key, algorithm=algorithm, headers={"kid": kid})
 
 

@@ -69,6 +69,7 @@ def test_report_links_are_unguessable_and_expire(session: Session) -> None:
     token = links.pop()
     found = records.find_report(session=session, token=token)
     assert found.plan is not None and found.plan.id == plan.id and not found.expired
+    assert found.link is not None
     later = found.link.expires_at + timedelta(seconds=1)
     expired = records.find_report(session=session, token=token, at=later)
     assert expired.expired and expired.plan is None
