@@ -1,10 +1,12 @@
 """The plan as a report: an HTML page (Jinja2) and the same page as a PDF (WeasyPrint).
 
-The report shows what the chat cannot: the whole profile as understood, every priority with its
-reasons and first steps, what to keep in-house, the warnings, the trajectory as a timeline, the
-field case, what is missing, and every quoted sentence of the article with its section. Fixed
-French text lives in ``templates/report.html.j2``; labels of services, signals and warnings come
-from the knowledge content.
+The report shows what the chat cannot: the whole profile as understood, then what fits the
+situation (``plan``: every priority with its reasons and first steps; ``nothing_urgent``: nothing
+requires outsourcing now, the article's closing question; ``steering``: how to steer the provider
+already in place), what to keep in-house, the warnings, the trajectory as a timeline, the field
+case, what is missing, and every quoted sentence of the article with its section. A part with
+nothing in it is not shown. Fixed French text lives in ``templates/report.html.j2``; labels of
+services, signals and warnings and the situations' texts come from the knowledge content.
 """
 
 from __future__ import annotations
@@ -33,12 +35,25 @@ def _environment() -> Environment:
     )
 
 
-def _sources(advice: Mapping[str, Any], extra: Sequence[Mapping[str, str]]) -> list[dict]:
-    """Every quoted source of the plan, once each, in reading order."""
+def _sources(
+    advice: Mapping[str, Any],
+    *,
+    closing: Mapping[str, Any] | None,
+    steering_intro: Mapping[str, Any] | None,
+    steering: Sequence[Mapping[str, Any]],
+    trajectory_source: Mapping[str, str] | None,
+) -> list[dict]:
+    """Every quoted source of the report, once each, in the page's reading order."""
     found: list[Mapping[str, str]] = [p["source"] for p in advice["priorities"]]
+    if closing:
+        found.append(closing["source"])
+    if steering_intro:
+        found.append(steering_intro["source"])
+    found += [item["source"] for item in steering]
     found += [item["source"] for item in advice["keep_in_house"]]
     found += [warning["source"] for warning in advice["warnings"]]
-    found += list(extra)
+    if trajectory_source:
+        found.append(trajectory_source)
     if advice.get("field_case"):
         found.append(advice["field_case"]["source"])
     unique: dict[tuple[str, str], dict] = {}
@@ -58,7 +73,20 @@ def render_report_html(
     kb = get_knowledge_base()
     signal_labels = {signal.id: signal.label for signal in kb.signals}
     service_titles = {service.id: service.title for service in kb.services}
-    trajectory_source = kb.documents.get("trajectory", {}).get("sources", {}).get("progressive")
+    # Payloads stored before the situations existed have none of these keys: a plan.
+    situation = advice.get("situation") or "plan"
+    steering: list[Mapping[str, Any]] = list(advice.get("steering") or [])
+    closing = advice.get("closing_question")
+    steering_intro = kb.documents["situations"]["steering"] if situation == "steering" else None
+    trajectory_source = None
+    if advice["trajectory"]:
+        trajectory_source = kb.documents.get("trajectory", {}).get("sources", {}).get("progressive")
+    clear = list(profile.get("pain_points") or [])
+    possible = [
+        signal["id"]
+        for signal in advice.get("signals") or []
+        if signal.get("evidence") == "possible" and signal["id"] not in clear
+    ]
     environment = _environment().overlay()
     environment.filters["title_of"] = lambda service: service_titles.get(service, service)
     missing_names = [kb.labels["field_labels"].get(name, name) for name in advice["missing"]]
@@ -66,18 +94,30 @@ def render_report_html(
     return template.render(
         profile=profile,
         advice=advice,
+        situation=situation,
+        steering=steering,
+        steering_intro=steering_intro,
+        closing=closing,
         created_at=created_at,
         expires_at=expires_at,
         pdf_url=pdf_url,
-        pain_points=[signal_labels.get(item, item) for item in profile.get("pain_points") or []],
+        pain_points=[signal_labels.get(item, item) for item in clear],
+        possible_pain_points=[signal_labels.get(item, item) for item in possible],
         signal_labels_of=lambda ids: join_list(
             kb, [signal_labels[item] for item in ids if item in signal_labels]
         ),
+        join=lambda items, names: join_list(kb, [names.get(item, item) for item in items]),
         service_titles=service_titles,
         warning_titles={warning.id: warning.title for warning in kb.warnings},
         trajectory_source=trajectory_source,
         missing=join_list(kb, missing_names) if missing_names else "",
-        sources=_sources(advice, [trajectory_source] if trajectory_source else []),
+        sources=_sources(
+            advice,
+            closing=closing,
+            steering_intro=steering_intro,
+            steering=steering,
+            trajectory_source=trajectory_source,
+        ),
     )
 
 

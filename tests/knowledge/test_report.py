@@ -118,6 +118,167 @@ def test_the_pdf_keeps_the_accents_and_the_quotes(html: str, advice: dict) -> No
     assert "Page 1 sur" in text
 
 
+# Nothing goes wrong: an IT team in-house, no provider, no emergency, no difficulty described.
+CALM_PROFILE = {
+    "headcount": 30,
+    "sector": "services",
+    "it_staff": "it_team",
+    "current_provider": "none",
+    "trigger": "none",
+    "pain_points": [],
+}
+# Everything is already with a provider, and it costs and binds them.
+OUTSOURCED_PROFILE = {
+    "headcount": 80,
+    "current_provider": "full",
+    "pain_points": ["cost_pressure", "provider_dependency"],
+}
+# The article's closing question, and the sentences on steering a provider (with their sections).
+CLOSING_SECTION = "Comment prioriser les services à externaliser dans votre entreprise"
+CLOSING_QUOTE = (
+    "La bonne question n’est pas “qu’est-ce qu’on peut externaliser ?” mais “qu’est-ce qui "
+    "fragilise aujourd’hui notre activité ?”"
+)
+GOVERNANCE_SECTION = "Gouvernance, arbitrage et vision stratégique"
+DEPENDENCY_SECTION = "Le danger d’une dépendance excessive"
+STEERING_QUOTES = [
+    (DEPENDENCY_SECTION, "Ce n’est pas un problème de compétence, mais de pilotage."),
+    (
+        DEPENDENCY_SECTION,
+        "Une externalisation mal cadrée peut créer une dépendance forte à un prestataire unique, "
+        "sans documentation ni visibilité.",
+    ),
+    (
+        "Faire évoluer le périmètre dans le temps",
+        "L’efficacité réside dans la capacité à faire évoluer le périmètre, pas à figer un "
+        "contrat.",
+    ),
+]
+PRIORITIES_HEADING = "Les services à externaliser en priorité"
+
+
+def page_of(profile: dict) -> tuple[dict, str]:
+    advice = recommend(profile)
+    return advice, render_report_html(profile=profile, advice=advice, created_at=CREATED)
+
+
+def payload_sources(advice: dict) -> list[dict]:
+    sources = [p["source"] for p in advice["priorities"]]
+    sources += [item["source"] for item in advice["steering"]]
+    sources += [w["source"] for w in advice["warnings"]]
+    sources += [k["source"] for k in advice["keep_in_house"]]
+    if advice["closing_question"]:
+        sources.append(advice["closing_question"]["source"])
+    if advice["field_case"]:
+        sources.append(advice["field_case"]["source"])
+    return sources
+
+
+def test_nothing_urgent_says_so_with_the_closing_question_and_no_priorities(
+    article: str,
+) -> None:
+    advice, html = page_of(CALM_PROFILE)
+    assert advice["situation"] == "nothing_urgent"
+    text = visible_text(html)
+    assert "Rien n’impose d’externaliser maintenant" in text
+    assert advice["closing_question"]["text"] in text
+    # The closing question quoted with its section, in the plan and in the sources.
+    assert f"« {CLOSING_QUOTE} » {CLOSING_SECTION}" in text
+    assert f"« {CLOSING_QUOTE} » — {CLOSING_SECTION}" in text
+    # What to keep in-house is still said; nothing is to be outsourced, so no such part.
+    assert "À garder en interne" in text and GOVERNANCE_SECTION in text
+    assert PRIORITIES_HEADING not in text and 'id="priorities"' not in html
+    assert "Trajectoire proposée" not in text and "Points de vigilance" not in text
+    assert "Un cas réel" not in text
+    # The profile as understood: no provider, no emergency.
+    assert "Prestataire actuel Aucun : tout est géré en interne" in text
+    assert "Urgence Pas d’urgence" in text and "30 personnes" in text
+    for source in payload_sources(advice):
+        assert f"« {source['quote']} » — {source['section']}" in text
+        assert " ".join(source["quote"].split()) in " ".join(article.split())
+
+
+def test_steering_shows_how_to_steer_the_provider_instead_of_priorities(article: str) -> None:
+    advice, html = page_of(OUTSOURCED_PROFILE)
+    assert advice["situation"] == "steering"
+    text = visible_text(html)
+    assert "Piloter votre prestataire plutôt qu’externaliser davantage" in text
+    assert "la réponse n’est pas d’externaliser davantage, mais de mieux piloter" in text
+    assert PRIORITIES_HEADING not in text and "Trajectoire proposée" not in text
+    assert "Reprenez la documentation et les accès" in text
+    positions = [text.index(item["title"]) for item in advice["steering"]]
+    assert positions == sorted(positions) and len(positions) == 3
+    for item in advice["steering"]:
+        assert item["text"] in text
+    # Each steering sentence of the article, with its section, under its point and in the
+    # sources.
+    for section, quote in STEERING_QUOTES:
+        assert f"« {quote} » {section}" in text
+        assert f"« {quote} » — {section}" in text
+    for source in payload_sources(advice):
+        assert f"« {source['quote']} » — {source['section']}" in text
+        assert " ".join(source["quote"].split()) in " ".join(article.split())
+    assert "Prestataire actuel Tout est confié à un prestataire" in text
+    assert "la pression sur vos coûts informatiques" in text
+    assert "À garder en interne" in text
+
+
+def test_the_steering_pdf_keeps_the_accents_and_the_quotes() -> None:
+    _, html = page_of(OUTSOURCED_PROFILE)
+    reader = PdfReader(io.BytesIO(render_report_pdf(html)))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    text = text.replace("- ", "")  # hyphenation at line ends
+    assert 1 <= len(reader.pages) <= 8
+    assert "Piloter votre prestataire plutôt qu’externaliser davantage" in text
+    assert "Prestataire actuel" in text and "Tout est confié à un prestataire" in text
+    assert "« Ce n’est pas un problème de compétence, mais de pilotage. »" in text
+    assert "Faire évoluer le périmètre dans le temps" in text
+    assert PRIORITIES_HEADING not in text
+
+
+def test_a_targeted_scope_names_its_services_in_french() -> None:
+    profile = {
+        "it_staff": "cio",
+        "scope_wish": "targeted",
+        "scope_services": ["security", "monitoring"],
+        "pain_points": [],
+        "possible_pain_points": ["backup_doubt"],
+    }
+    _, html = page_of(profile)
+    text = visible_text(html)
+    assert "Ampleur souhaitée Un périmètre ciblé : la sécurité et la supervision" in text
+    assert "Qui gère l’informatique Un DSI" in text
+    # A signal only glimpsed is shown as such, apart from the difficulties described.
+    assert "Difficultés évoquées aucune décrite" in text
+    assert "Peut-être aussi, à confirmer des doutes sur vos sauvegardes" in text
+
+
+def test_a_plan_with_a_provider_already_there_adds_the_steering_points() -> None:
+    profile = {
+        "headcount": 40,
+        "current_provider": "partial",
+        "pain_points": ["server_instability", "cost_pressure"],
+    }
+    advice, html = page_of(profile)
+    assert advice["situation"] == "plan" and advice["steering"]
+    text = visible_text(html)
+    assert PRIORITIES_HEADING in text
+    assert "Pour ce qui est déjà confié à un prestataire : le piloter" in text
+    assert text.index(PRIORITIES_HEADING) < text.index("Reprenez la documentation et les accès")
+    assert "Prestataire actuel Une partie est déjà confiée à un prestataire" in text
+
+
+def test_a_payload_stored_before_the_situations_still_renders_as_a_plan(advice: dict) -> None:
+    old = {
+        key: value
+        for key, value in advice.items()
+        if key not in ("situation", "signals", "steering", "closing_question")
+    }
+    text = visible_text(render_report_html(profile=PROFILE, advice=old, created_at=CREATED))
+    assert PRIORITIES_HEADING in text and "Rien n’impose" not in text
+    assert "Piloter votre prestataire" not in text
+
+
 def test_the_lead_text_names_the_person_the_consent_and_the_plan(advice: dict) -> None:
     body = render_lead_text(
         name="Éloïse Dupré",
