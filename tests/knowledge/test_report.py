@@ -290,3 +290,15 @@ def test_the_lead_text_names_the_person_the_consent_and_the_plan(advice: dict) -
     assert "Éloïse Dupré" in body and "eloise@exemple.fr" in body
     assert "27/11/2026 à 10:30" in body and "Acceptez-vous" in body
     assert f"1. {advice['priorities'][0]['title']}" in body
+
+
+def test_the_lead_text_of_a_firm_with_nothing_urgent_says_so() -> None:
+    body = render_lead_text(
+        name="Jean Martin",
+        email="jean@exemple.fr",
+        consent_text="Acceptez-vous ?",
+        consented_at=CREATED,
+        plan=recommend({"pain_points": [], "digital_dependency": "low"}),
+    )
+    assert "Priorités du plan" not in body
+    assert "rien n’impose d’externaliser maintenant" in body
