@@ -1,9 +1,13 @@
 """The advice payload (CONTRACT.md) as Slack Block Kit blocks and as a Teams Adaptive Card.
 
-Short first, as DESIGN.md asks of a chat: the top priorities with one reason each, the main
-warnings, what to keep in-house. The detail (every reason, first steps, quotes, trajectory, field
-case, what is missing) comes on demand: on Slack as replies in the plan's thread, on Teams behind
-an Action.ShowCard button. Pure functions of the payload: the channels post what they return.
+Short first, as DESIGN.md asks of a chat, in the order of the text answer (knowledge/render.py)
+for each ``situation`` of the payload: "plan", the top priorities with one reason each (and the
+steering points' titles when a provider already runs part of IT); "nothing_urgent", nothing
+requires outsourcing now (the closing question); "steering", the steering points instead of
+priorities; then the main warnings and what to keep in-house. The detail (every reason, first
+steps, quotes, closing question, steering points, trajectory, field case) comes on demand: on
+Slack as replies in the plan's thread, on Teams behind an Action.ShowCard button. Pure functions
+of the payload: the channels post what they return.
 """
 
 from __future__ import annotations
@@ -25,7 +29,25 @@ LABELS = {
     "trajectory": "Trajectoire",
     "phase": "Phase",
     "field_case": "Un cas proche du vôtre",
+    "no_priority": "Aucune priorité d’externalisation ne ressort de ce que vous m’avez dit.",
+    "steering_also": "Pour ce qui est déjà confié à un prestataire : pilotez-le",
+    # The situations other than "plan": title, first sentence, heading of the detail.
+    "title_nothing_urgent": "Rien d’urgent à externaliser",
+    "nothing_urgent": (
+        "Rien n’impose d’externaliser maintenant : aucune difficulté ni urgence ne ressort de ce "
+        "que vous m’avez dit."
+    ),
+    "closing_source": "La question à se poser, d’après l’article",
+    "detail_intro_nothing_urgent": "Le détail, avec les phrases de l’article :",
+    "title_steering": "Piloter votre prestataire",
+    "steering_intro": (
+        "Votre informatique est déjà confiée à un prestataire : la réponse n’est pas "
+        "d’externaliser davantage, mais de mieux piloter ce qui l’est."
+    ),
+    "detail_intro_steering": "Le détail du pilotage, point par point :",
 }
+# ``situation`` of the payload (CONTRACT.md).
+PLAN, NOTHING_URGENT, STEERING = "plan", "nothing_urgent", "steering"
 # How much the short view shows.
 SHORT_PRIORITIES = 3
 SHORT_WARNINGS = 2
@@ -73,6 +95,36 @@ def _quote(item: dict[str, Any]) -> tuple[str, str]:
     return _text(source.get("quote")), _text(source.get("section"))
 
 
+def _situation(payload: dict[str, Any]) -> str:
+    """The payload's situation; a payload without one (older version) is read from its content."""
+    situation = payload.get("situation")
+    if situation in (PLAN, NOTHING_URGENT, STEERING):
+        return str(situation)
+    if _items(payload, "priorities"):
+        return PLAN
+    if isinstance(payload.get("closing_question"), dict):
+        return NOTHING_URGENT
+    return STEERING if _items(payload, "steering") else PLAN
+
+
+def _title(payload: dict[str, Any]) -> str:
+    situation = _situation(payload)
+    return LABELS["title"] if situation == PLAN else LABELS[f"title_{situation}"]
+
+
+def _closing(payload: dict[str, Any]) -> dict[str, Any]:
+    """The closing question ({"text", "source"}), or {} when there is none."""
+    closing = payload.get("closing_question")
+    return closing if isinstance(closing, dict) and _text(closing.get("text")) else {}
+
+
+def _detail_intro(payload: dict[str, Any]) -> str:
+    situation = _situation(payload)
+    if situation == PLAN:
+        return LABELS["detail_intro"]
+    return LABELS[f"detail_intro_{situation}"]
+
+
 # ---------------------------------------------------------------- Slack
 
 
@@ -100,17 +152,33 @@ def _header(text: str) -> dict[str, Any]:
 
 
 def slack_plan_summary(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The short plan: header, top priorities with one reason, main warnings, keep in-house."""
-    blocks: list[dict[str, Any]] = [_header(LABELS["title"])]
-    priorities = _items(payload, "priorities")[:SHORT_PRIORITIES]
-    if priorities:
+    """The short answer: header, then the top priorities with one reason (the steering points'
+    titles too if a provider is already there), or nothing urgent and the closing question, or
+    the steering points; then the main warnings and what to keep in-house."""
+    situation = _situation(payload)
+    blocks: list[dict[str, Any]] = [_header(_title(payload))]
+    steering = _items(payload, "steering")
+    if situation == NOTHING_URGENT:
+        closing = _text(_closing(payload).get("text")) or LABELS["nothing_urgent"]
+        blocks.append(_section(slack_escape(closing)))
+    elif situation == STEERING:
+        blocks.append(_section(slack_escape(LABELS["steering_intro"])))
+        blocks.extend(_section(_slack_point(item)) for item in steering)
+    else:
+        priorities = _items(payload, "priorities")[:SHORT_PRIORITIES]
         lines = [
             f"*{p.get('rank', i + 1)}. {slack_escape(_text(p.get('title')))}*\n"
             f"{slack_escape(_first_reason(p))}"
             for i, p in enumerate(priorities)
         ]
-        blocks.append(_section(f"*{LABELS['priorities']}*"))
-        blocks.extend(_section(line) for line in lines)
+        if lines:
+            blocks.append(_section(f"*{LABELS['priorities']}*"))
+            blocks.extend(_section(line) for line in lines)
+        else:
+            blocks.append(_section(LABELS["no_priority"]))
+        if steering:
+            text = "\n".join(f"• {slack_escape(_text(s.get('title')))}" for s in steering)
+            blocks.append(_section(f"*{LABELS['steering_also']}*\n{text}"))
     warnings = _items(payload, "warnings")[:SHORT_WARNINGS]
     if warnings:
         blocks.append({"type": "divider"})
@@ -126,6 +194,11 @@ def slack_plan_summary(payload: dict[str, Any]) -> list[dict[str, Any]]:
     return blocks[:SLACK_BLOCKS_MAX]
 
 
+def _slack_point(item: dict[str, Any]) -> str:
+    """A steering point: its title in bold, then its text."""
+    return f"*{slack_escape(_text(item.get('title')))}*\n{slack_escape(_text(item.get('text')))}"
+
+
 def _quote_block(item: dict[str, Any]) -> str:
     quote, section = _quote(item)
     if not quote:
@@ -134,8 +207,8 @@ def _quote_block(item: dict[str, Any]) -> str:
 
 
 def slack_plan_detail(payload: dict[str, Any]) -> list[list[dict[str, Any]]]:
-    """The whole plan as messages of blocks (each within Slack's 50-block limit)."""
-    blocks: list[dict[str, Any]] = [_section(f"*{LABELS['detail_intro']}*")]
+    """The whole answer as messages of blocks (each within Slack's 50-block limit)."""
+    blocks: list[dict[str, Any]] = [_section(f"*{_detail_intro(payload)}*")]
     for i, priority in enumerate(_items(payload, "priorities")):
         why = priority.get("why") if isinstance(priority.get("why"), list) else []
         steps = priority.get("first_steps")
@@ -150,6 +223,16 @@ def slack_plan_detail(payload: dict[str, Any]) -> list[list[dict[str, Any]]]:
                 f"{n}. {slack_escape(_text(step))}" for n, step in enumerate(steps, 1)
             )
         blocks.append(_section(text + _quote_block(priority)))
+    closing = _closing(payload)
+    if closing:
+        blocks.append(
+            _section(
+                f"{slack_escape(_text(closing.get('text')))}\n*{LABELS['closing_source']}*"
+                + _quote_block(closing)
+            )
+        )
+    for item in _items(payload, "steering"):
+        blocks.append(_section(_slack_point(item) + _quote_block(item)))
     for warning in _items(payload, "warnings"):
         blocks.append(
             _section(f"⚠️ {slack_escape(_text(warning.get('text')))}" + _quote_block(warning))
@@ -184,8 +267,12 @@ def slack_plan_detail(payload: dict[str, Any]) -> list[list[dict[str, Any]]]:
 
 def slack_plan_fallback(payload: dict[str, Any]) -> str:
     """Notification text of the plan message (what Slack shows where blocks are not rendered)."""
-    titles = [_text(p.get("title")) for p in _items(payload, "priorities")[:SHORT_PRIORITIES]]
-    return LABELS["title"] + (" : " + ", ".join(titles) if titles else "")
+    situation = _situation(payload)
+    if situation == NOTHING_URGENT:
+        return LABELS["title_nothing_urgent"]
+    key = "steering" if situation == STEERING else "priorities"
+    titles = [_text(p.get("title")) for p in _items(payload, key)[:SHORT_PRIORITIES]]
+    return _title(payload) + (" : " + ", ".join(titles) if titles else "")
 
 
 def slack_buttons(buttons: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -288,6 +375,30 @@ def _teams_detail(payload: dict[str, Any]) -> list[dict[str, Any]]:
             )
         items.extend(_teams_quote(priority))
         body.append({"type": "Container", "items": items, "separator": True})
+    closing = _closing(payload)
+    if closing:
+        body.append(
+            {
+                "type": "Container",
+                "items": [
+                    _block(_text(closing.get("text"))),
+                    _block(LABELS["closing_source"], weight="Bolder", spacing="Small"),
+                    *_teams_quote(closing),
+                ],
+            }
+        )
+    for item in _items(payload, "steering"):
+        body.append(
+            {
+                "type": "Container",
+                "separator": True,
+                "items": [
+                    _block(_text(item.get("title")), weight="Bolder"),
+                    _block(_text(item.get("text")), spacing="None"),
+                    *_teams_quote(item),
+                ],
+            }
+        )
     for warning in _items(payload, "warnings"):
         body.append(
             {
@@ -339,9 +450,28 @@ def _teams_detail(payload: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def teams_plan_card(payload: dict[str, Any]) -> dict[str, Any]:
-    """The short plan in the card body; the whole plan behind an Action.ShowCard button."""
-    body: list[dict[str, Any]] = [_block(LABELS["title"], size="Large", weight="Bolder")]
-    priorities = _items(payload, "priorities")[:SHORT_PRIORITIES]
+    """The short answer in the card body (as ``slack_plan_summary``); the whole answer behind
+    an Action.ShowCard button."""
+    situation = _situation(payload)
+    body: list[dict[str, Any]] = [_block(_title(payload), size="Large", weight="Bolder")]
+    steering = _items(payload, "steering")
+    priorities = _items(payload, "priorities")[:SHORT_PRIORITIES] if situation == PLAN else []
+    if situation == NOTHING_URGENT:
+        body.append(_block(_text(_closing(payload).get("text")) or LABELS["nothing_urgent"]))
+    elif situation == STEERING:
+        body.append(_block(LABELS["steering_intro"]))
+        body.extend(
+            {
+                "type": "Container",
+                "items": [
+                    _block(_text(item.get("title")), weight="Bolder"),
+                    _block(_text(item.get("text")), spacing="None"),
+                ],
+            }
+            for item in steering
+        )
+    elif not priorities:
+        body.append(_block(LABELS["no_priority"]))
     if priorities:
         body.append(_block(LABELS["priorities"], weight="Bolder", spacing="Medium"))
         for i, priority in enumerate(priorities):
@@ -356,6 +486,11 @@ def teams_plan_card(payload: dict[str, Any]) -> dict[str, Any]:
                         _block(_first_reason(priority), spacing="None"),
                     ],
                 }
+            )
+        if steering:
+            body.append(_block(LABELS["steering_also"], weight="Bolder", spacing="Medium"))
+            body.extend(
+                _block(f"- {_text(item.get('title'))}", spacing="None") for item in steering
             )
     warnings = _items(payload, "warnings")[:SHORT_WARNINGS]
     if warnings:

@@ -1,7 +1,13 @@
 // The advice payload (shared/CONTRACT.md, "Advice payload") rendered as cards.
-// Short first: each priority with one reason, the warnings, what to keep in-house and the steps;
-// the other reasons, first steps and the article's sentence behind each point open on demand
-// (<details>). Every string goes through textContent.
+// Three situations, in the order of the chat answer (knowledge/render.py):
+// - "plan": each priority with one reason, the steering points if a provider is already there,
+//   the warnings, what to keep in-house and the steps;
+// - "nothing_urgent": nothing requires outsourcing now, the article's closing question, the
+//   warnings and what to keep in-house;
+// - "steering": IT already run by a provider: the steering points instead of priorities.
+// The other reasons, first steps and the article's sentence behind each point open on demand
+// (<details>). Empty parts (no priority, no trajectory, no field case) show nothing.
+// Every string goes through textContent.
 
 // Titles of the service ids of the contract, for entries that carry only the id.
 const SERVICE_TITLES = {
@@ -22,8 +28,31 @@ const MISSING_LABELS = {
   trigger: "une éventuelle urgence",
   motive: "ce que vous attendez de l’externalisation",
   scope_wish: "le périmètre que vous souhaitez confier",
+  current_provider: "ce qui est déjà confié à un prestataire",
   pain_points: "ce qui vous pose problème aujourd’hui",
 };
+
+// Title and first sentence of each situation.
+const SITUATIONS = {
+  plan: {
+    title: "Votre plan d’externalisation",
+    intro: "Les services à externaliser en priorité, d’après ce que vous m’avez dit :",
+    empty: "Aucune priorité d’externalisation ne ressort de ce que vous m’avez dit.",
+    missing: "Pour affiner ce plan, il me manque",
+  },
+  nothing_urgent: {
+    title: "Rien d’urgent à externaliser",
+    intro: "Rien n’impose d’externaliser maintenant : aucune difficulté ni urgence ne ressort de ce que vous m’avez dit.",
+    missing: "Pour affiner ce conseil, il me manque",
+  },
+  steering: {
+    title: "Piloter votre prestataire",
+    intro:
+      "Votre informatique est déjà confiée à un prestataire : la réponse n’est pas d’externaliser davantage, mais de mieux piloter ce qui l’est.",
+    missing: "Pour affiner ce conseil, il me manque",
+  },
+};
+const STEERING_ALSO = "Pour ce qui est déjà confié à un prestataire : pilotez-le";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -138,17 +167,61 @@ function cardList(items, render, className) {
   return node;
 }
 
-export function renderAdvice(advice) {
-  const plan = el("article", "aw-plan");
-  plan.setAttribute("aria-label", "Votre plan d’externalisation");
-  plan.appendChild(el("h3", "aw-plan-title", "Votre plan d’externalisation"));
+// A steering point: its title and our advice, the article's sentence on demand. Beside a plan
+// (a provider already runs part of IT) only the title shows; the advice opens on demand too.
+function steeringCard(item, compact) {
+  const card = el("li", "aw-card aw-steering-card");
+  card.appendChild(el("h5", "aw-card-title", str(item.title)));
+  const text = str(item.text) ? el("p", "aw-why", item.text) : null;
+  if (text && !compact) card.appendChild(text);
+  const box = details(compact ? "Détail et source" : "Source", [compact ? text : null, quote(item.source)]);
+  if (box) card.appendChild(box);
+  return card;
+}
 
-  const priorities = cardList(advice.priorities, priorityCard, "aw-priorities");
-  if (priorities) {
-    plan.appendChild(el("p", "aw-plan-intro", "Les services à externaliser en priorité, d’après ce que vous m’avez dit :"));
-    plan.appendChild(priorities);
+// Nothing urgent: our advice, then the article's closing question on demand.
+function closingCard(closing) {
+  if (!closing || typeof closing !== "object" || !str(closing.text)) return null;
+  const card = el("div", "aw-card aw-closing");
+  card.appendChild(el("p", "aw-closing-text", closing.text));
+  const box = details("La question à se poser, d’après l’article", [quote(closing.source)]);
+  if (box) card.appendChild(box);
+  return card;
+}
+
+// The situation of the payload; an older payload without it is read from its content.
+function situationOf(advice) {
+  if (SITUATIONS[advice.situation]) return advice.situation;
+  if (list(advice.priorities).length) return "plan";
+  if (advice.closing_question) return "nothing_urgent";
+  if (list(advice.steering).length) return "steering";
+  return "plan";
+}
+
+export function renderAdvice(advice) {
+  const situation = situationOf(advice);
+  const words = SITUATIONS[situation];
+  const plan = el("article", `aw-plan aw-situation-${situation.replace("_", "-")}`);
+  plan.setAttribute("aria-label", words.title);
+  plan.appendChild(el("h3", "aw-plan-title", words.title));
+
+  const steering = cardList(
+    advice.steering,
+    (item) => steeringCard(item, situation !== "steering"),
+    "aw-steering-list",
+  );
+  if (situation === "nothing_urgent") {
+    const closing = closingCard(advice.closing_question);
+    plan.appendChild(closing || el("p", "aw-plan-intro", words.intro));
+  } else if (situation === "steering") {
+    plan.appendChild(el("p", "aw-plan-intro", words.intro));
+    if (steering) plan.appendChild(steering);
   } else {
-    plan.appendChild(el("p", "aw-plan-intro", "Rien ne presse : aucune priorité d’externalisation ne ressort de ce que vous m’avez dit."));
+    const priorities = cardList(advice.priorities, priorityCard, "aw-priorities");
+    plan.appendChild(el("p", "aw-plan-intro", priorities ? words.intro : words.empty));
+    if (priorities) plan.appendChild(priorities);
+    const also = section("aw-steering", STEERING_ALSO, [steering]);
+    if (also) plan.appendChild(also);
   }
   [
     section("aw-warnings", "Points de vigilance", [cardList(advice.warnings, warningCard, "aw-warning-list")]),
@@ -170,7 +243,7 @@ export function renderAdvice(advice) {
 
   const missing = list(advice.missing).map((id) => MISSING_LABELS[id]).filter(Boolean);
   if (missing.length) {
-    plan.appendChild(el("p", "aw-missing", `Pour affiner ce plan, il me manque : ${missing.join(", ")}.`));
+    plan.appendChild(el("p", "aw-missing", `${words.missing} : ${missing.join(", ")}.`));
   }
   return plan;
 }
