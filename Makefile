@@ -12,7 +12,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
 PIP_LOG := $(VENV)/pip.log
 PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); exit 1; }
 
-.PHONY: help install train run shell test lint validate unit e2e stories nlu-report clean
+.PHONY: help install train run shell test lint validate unit e2e stories nlu-report clean bench bench-nlu
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,13 @@ nlu-report: $(VENV)/.installed ## NLU cross-validation and held-out scores (var/
 		--out var/results/nlu-holdout
 	$(PY) scripts/nlu_report.py var/results/nlu-cv var/results/nlu-holdout > var/results/nlu-report.md
 	@cat var/results/nlu-report.md
+
+bench: $(VENV)/.installed ## Benchmark vs stock Rasa -> bench/results/ (BENCH_QUICK=1: short run)
+	@if [ "$(BENCH_QUICK)" = 1 ]; then $(MAKE) --no-print-directory train; fi
+	BENCH_QUICK=$(BENCH_QUICK) $(PY) -m bench
+
+bench-nlu: $(VENV)/.installed ## French NLU benchmark (Wikit): train, score -> bench/results/nlu.json
+	$(PY) -m bench.nlu
 
 clean: ## Remove models, results and local databases (keeps .venv and .env)
 	rm -rf models var

@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 
 # Module names under bot.patches, applied in this order.
-PATCHES: tuple[str, ...] = ()
+PATCHES: tuple[str, ...] = ("perf_action_validation",)
 
 
 def apply_all() -> None:
