@@ -80,7 +80,12 @@ def train(work: Path, config: Path) -> tuple[Path, float]:
 
 async def score(model: Path, rows: list[tuple[str, str]]) -> dict[str, Any]:
     """Loads the model once and parses every test sentence in this process."""
+    import logging
+
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no debug line per parsed sentence
 
     agent = Agent.load(str(model))
     started = time.monotonic()
@@ -133,6 +138,9 @@ def run(config: Path, out: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.patches import perf_tf_threads
+
+    perf_tf_threads.apply()  # as in the Rasa server: one TensorFlow thread per pool
     parser = argparse.ArgumentParser(prog="python -m bench.nlu")
     parser.add_argument("--config", type=Path, default=ROOT / "config.yml")
     parser.add_argument("--out", type=Path, default=RESULTS / "nlu.json")

@@ -8,7 +8,12 @@ from __future__ import annotations
 import importlib
 
 # Module names under bot.patches, applied in this order.
-PATCHES: tuple[str, ...] = ("perf_action_validation", "perf_model_load", "perf_spacy_once")
+PATCHES: tuple[str, ...] = (
+    "perf_action_validation",
+    "perf_model_load",
+    "perf_spacy_once",
+    "perf_tf_threads",
+)
 
 
 def apply_all() -> None:
