@@ -15,7 +15,7 @@ NODE_STAMP := node_modules/.installed
 PIP_LOG := $(VENV)/pip.log
 PIP_FAILED := { grep -v "is ignored: it is neither a file nor a directory" $(PIP_LOG); exit 1; }
 
-.PHONY: help install system-packages train run shell purge test lint validate unit e2e stories nlu-report stats clean
+.PHONY: help install system-packages train run shell purge test lint validate unit e2e stories nlu-report stats bench bench-nlu clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,13 @@ nlu-report: $(VENV)/.installed ## NLU cross-validation and held-out scores (var/
 
 stats: $(VENV)/.installed ## Weekly usage figures for the consultants (no personal data) + var/stats/stats.png
 	$(PY) -m knowledge stats
+
+bench: $(VENV)/.installed ## Benchmark vs stock Rasa -> bench/results/ (BENCH_QUICK=1: short run)
+	@if [ "$(BENCH_QUICK)" = 1 ]; then $(MAKE) --no-print-directory train; fi
+	BENCH_QUICK=$(BENCH_QUICK) $(PY) -m bench
+
+bench-nlu: $(VENV)/.installed ## French NLU benchmark (Wikit): train, score -> bench/results/nlu.json
+	$(PY) -m bench.nlu
 
 clean: ## Remove models, results and local databases (keeps .venv and .env)
 	rm -rf models var

@@ -8,7 +8,16 @@ from __future__ import annotations
 import importlib
 
 # Module names under bot.patches, applied in this order.
-PATCHES: tuple[str, ...] = ("resilience", "privacy", "payloads", "http_limits")
+PATCHES: tuple[str, ...] = (
+    "perf_action_validation",
+    "perf_model_load",
+    "perf_spacy_once",
+    "perf_tf_threads",
+    "resilience",
+    "privacy",
+    "payloads",
+    "http_limits",
+)
 
 
 def apply_all() -> None:

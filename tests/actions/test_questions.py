@@ -40,8 +40,9 @@ async def test_service_question_without_service_asks_which_one(domain, dispatche
     await ActionAnswerQuestion().run(dispatcher, make_tracker(intent="ask_service"), domain)
     assert responses(dispatcher) == ["utter_ask_which_service"]
     buttons = domain["responses"]["utter_ask_which_service"][0]["buttons"]
+    # Doubled braces in the domain: Rasa's interpolation renders /ask_service{"service": …}.
     assert [b["payload"] for b in buttons] == [
-        f'/ask_service{{"service": "{service}"}}' for service in SERVICES
+        f'/ask_service{{{{"service": "{service}"}}}}' for service in SERVICES
     ]
 
 
