@@ -287,10 +287,9 @@ async def test_with_consent_the_lead_is_stored_and_received(domain, dispatcher, 
     assert sent(dispatcher, "utter_handoff_sent")["email"] == "eloise@exemple.fr"
     (body,) = receiver.bodies
     assert body["lead"]["name"] == "Éloïse Dupré" and body["lead"]["email"] == "eloise@exemple.fr"
-    assert (
-        "Acceptez-vous que ces informations soient transmises à Cabinet Exemple"
-        in body["lead"]["consent_text"]
-    )
+    consent = body["lead"]["consent_text"]
+    assert "transmettre votre demande à Cabinet Exemple" in consent
+    assert "Acceptez-vous que ces informations lui soient transmises" in consent
     assert body["plan"]["priorities"][0]["service"] == "infrastructure"
     with session() as db:
         (lead,) = [

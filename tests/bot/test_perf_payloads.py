@@ -51,7 +51,9 @@ async def test_every_button_renders_to_a_valid_payload_without_error(domain, mon
             if not variant.get("buttons"):
                 continue
             # generate() picks a variation at random: fill each one directly.
-            response = nlg._fill_response(dict(variant), tracker.current_slot_values())
+            # Values the actions pass with their responses (not slots).
+            values = {**tracker.current_slot_values(), "retention_days": 180}
+            response = nlg._fill_response(dict(variant), values)
             for button in response["buttons"]:
                 match = PAYLOAD.match(button["payload"])
                 assert match, (name, index, button["payload"])

@@ -98,6 +98,7 @@ def test_consented_lead_down_then_up_is_delivered_once(bot: Bot) -> None:
     reach_the_plan(bot, sender)
     explained = bot.send(sender, "je veux parler à un consultant")
     assert "votre nom, votre adresse e-mail et votre plan" in explained, explained
+    assert "{" not in explained, "a placeholder reached the user"
     assert "Quel nom" in bot.send(sender, "oui"), bot.last
     assert "adresse e-mail" in bot.send(sender, "Éloïse Dupré"), bot.last
     assert "ne semble pas valide" in bot.send(sender, "eloise@"), bot.last
@@ -105,9 +106,7 @@ def test_consented_lead_down_then_up_is_delivered_once(bot: Bot) -> None:
     assert "injoignable" in queued and "Cabinet Exemple" in queued, queued
     (lead,) = stored_leads(bot)
     assert lead.delivered_at is None and lead.name == "Éloïse Dupré"
-    assert "Acceptez-vous que ces informations soient transmises à Cabinet Exemple" in (
-        lead.consent_text
-    )
+    assert "Acceptez-vous que ces informations lui soient transmises" in (lead.consent_text)
 
     bodies: list[dict] = []
 
