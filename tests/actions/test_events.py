@@ -39,7 +39,7 @@ async def test_the_form_records_its_start_and_the_next_question(domain) -> None:
         make_tracker(slots=slots, intent="dont_know", text="je ne sais pas"), sender
     )
     await ValidateDiagnosticForm().run(CollectingDispatcher(), tracker, domain)
-    assert kinds(sender)[2] == ("question", {"field": "digital_dependency"})
+    assert kinds(sender)[2] == ("question", {"field": "current_provider"})
 
 
 async def test_the_plan_event_has_ids_only(domain) -> None:
