@@ -37,7 +37,7 @@ from sanic.response import HTTPResponse
 from sanic_cors.core import SANIC_CORS_EVALUATED
 from socketio import AsyncServer
 
-from bot.inbound import clip_message, cut_notice
+from bot.inbound import EMPTY_RESPONSE, clean_text, clip_message, cut_notice, response_text
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -167,10 +167,14 @@ class PersistentSocketIOInput(SocketIOInput):
             if session_id is None:
                 logger.warning("socket.io message before session_request from %s: ignored", sid)
                 return
-            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
-                return
             output = SessionOutput(sio, self.bot_message_evt)
-            inbound = clip_message(data["message"])
+            text = data.get("message") if isinstance(data, dict) else None
+            text = clean_text(text).strip() if isinstance(text, str) else ""
+            if not text:
+                # Nothing to read (no text, whitespace or control characters only): say so.
+                await output.send_text_message(session_id, response_text(EMPTY_RESPONSE))
+                return
+            inbound = clip_message(text)
             if inbound.was_cut:
                 await output.send_text_message(session_id, cut_notice())
             metadata = data.get(self.metadata_key) or {}

@@ -6,6 +6,7 @@ tells the user (in French, response `utter_message_cut`) when a message was cut.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -14,12 +15,24 @@ import yaml
 from bot.settings import ROOT, get_settings
 
 CUT_RESPONSE = "utter_message_cut"
+EMPTY_RESPONSE = "utter_empty_message"
+# C0 and C1 control characters except tab and newlines, and lone UTF-16 surrogates.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
 class Inbound:
     text: str
     was_cut: bool
+
+
+def clean_text(text: str) -> str:
+    """Replaces control characters by spaces and lone surrogates by U+FFFD."""
+
+    def replace(match: re.Match[str]) -> str:
+        return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else " "
+
+    return _UNPRINTABLE.sub(replace, text)
 
 
 def clip_message(text: str, limit: int | None = None) -> Inbound:

@@ -15,12 +15,10 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from bot.inbound import clip_message, cut_notice
+from bot.inbound import clean_text, clip_message, cut_notice
 
 logger = logging.getLogger(__name__)
 
-# C0/C1 control characters except tab and newline, and the NUL byte: never useful in a chat.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Rasa reads a text starting with "/" (after stripping spaces) as "/intent{entities}".
 _INTENT_PREFIX = re.compile(r"^\s*/+")
 
@@ -33,7 +31,7 @@ def clean_user_text(text: Any) -> str:
     """
     if not isinstance(text, str):
         return ""
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", text))
+    text = unicodedata.normalize("NFC", clean_text(text))
     return _INTENT_PREFIX.sub("", text).strip()
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import unicodedata
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
@@ -29,28 +28,17 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.inbound import clip_message, cut_notice, response_text
+from bot.inbound import clean_text, clip_message, cut_notice, response_text
 
 logger = logging.getLogger(__name__)
 
 # Rasa's SQL tracker store keeps sender ids in a VARCHAR(255); keys stay short in Redis too.
 MAX_SENDER_LENGTH = 128
 FAILED_RESPONSE = "utter_service_unavailable"
-# C0 and C1 control characters except tab and newlines, and lone UTF-16 surrogates.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class BadRequestError(ValueError):
     """The request is malformed; the message is French and short."""
-
-
-def clean_text(text: str) -> str:
-    """Replaces control characters by spaces and lone surrogates by U+FFFD."""
-
-    def replace(match: re.Match[str]) -> str:
-        return "\ufffd" if "\ud800" <= match.group() <= "\udfff" else " "
-
-    return _UNPRINTABLE.sub(replace, text)
 
 
 def parse_body(body: bytes) -> tuple[str, str, dict[str, Any] | None]:

@@ -226,3 +226,22 @@ def test_the_channel_registers_on_a_sanic_app() -> None:
     channel = PersistentSocketIOInput(session_persistence=True, allowed_origins=[])
     register([channel], app, route="/webhooks/")
     assert any(route.path.startswith("webhooks/socketio") for route in app.router.routes)
+
+
+@pytest.mark.parametrize(
+    "data", [{"message": ""}, {"message": " \n\t "}, {"message": "\x00\x1b"}, {"message": 42}, None]
+)
+async def test_a_message_with_nothing_to_read_gets_a_french_answer_and_no_turn(data) -> None:
+    harness = Harness()
+    sid, _ = await harness.new_session("eio-a")
+    await harness.call("user_uttered", sid, data)
+    assert harness.user_messages == []
+    (answer,) = harness.events("eio-a", "bot_uttered")
+    assert answer["text"].startswith("Je n’ai reçu aucun texte")
+
+
+async def test_control_characters_are_cleaned_before_rasa() -> None:
+    harness = Harness()
+    sid, _ = await harness.new_session("eio-a")
+    await harness.call("user_uttered", sid, {"message": "nos\x00serveurs\x1b plantent"})
+    assert [m.text for m in harness.user_messages] == ["nos serveurs  plantent"]

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from bot.inbound import response_text
-from bot.rest import MAX_SENDER_LENGTH, BadRequestError, clean_text, parse_body
+from bot.inbound import clean_text, response_text
+from bot.rest import MAX_SENDER_LENGTH, BadRequestError, parse_body
 
 
 def body(value: object) -> bytes:
