@@ -82,7 +82,7 @@ stories: $(MODEL) ## Test stories with --fail-on-prediction-errors
 		--out var/results/core
 
 e2e: $(MODEL) $(WIDGET_JS) system-packages ## End-to-end tests against the running servers (and headless Chromium)
-	$(PYTEST) -m e2e
+	$(PYTEST) -m e2e -rP  # -rP: the figures each e2e test prints (counts, timings)
 
 test: lint validate unit stories e2e ## Install what is missing and run the whole test suite
 

@@ -242,6 +242,28 @@ def test_widget_in_headless_chromium(running_bot, browser: webdriver.Chrome, cap
     assert not any("Question" in t for t in texts[before:]), texts[before:]
     steps.append("rechargement : historique retrouvé, « merci » reçoit une réponse hors formulaire")
 
+    # The report: its link, given in the widget, opens the page with the plan and its quotes.
+    before = len(widget(driver, ".aw-bot"))
+    type_message(driver, "je voudrais le rapport")
+    wait_for_new_bot_message(driver, before)
+    links = wait(
+        driver,
+        lambda d: [
+            a for a in widget(d, "a.aw-link") if "/rapport/" in (a.get_attribute("href") or "")
+        ],
+        message="pas de lien de rapport",
+    )
+    report_url = links[0].get_attribute("href")
+    driver.get(report_url)
+    page = wait(driver, lambda d: d.find_element(By.TAG_NAME, "body").text, 30)
+    assert titles[0] in page and quoted in page, page[:500]
+    screenshot(driver, "widget-report.png")
+    driver.back()
+    open_launcher(driver)
+    steps.append(
+        "lien du rapport donné dans le widget : la page contient la 1re priorité et la citation"
+    )
+
     # Typed HTML stays text: no element, no script.
     before = len(widget(driver, ".aw-bot"))
     type_message(driver, INJECTION)

@@ -41,6 +41,25 @@ const TEXT = {
   bot: "Conseiller",
 };
 
+// http(s) addresses in the bot's texts (the report's link) become links; the rest stays text.
+const URL_PATTERN = /https?:\/\/[^\s<>"«»]+[^\s<>"«».,;:!?)]/g;
+
+function textWithLinks(text) {
+  const paragraph = el("p", "aw-text");
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    paragraph.appendChild(document.createTextNode(text.slice(last, match.index)));
+    const link = el("a", "aw-link", match[0]);
+    link.href = match[0];
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    paragraph.appendChild(link);
+    last = match.index + match[0].length;
+  }
+  paragraph.appendChild(document.createTextNode(text.slice(last)));
+  return paragraph;
+}
+
 function el(tag, className, text) {
   const node = document.createElement(tag);
   if (className) node.className = className;
@@ -356,7 +375,7 @@ class AdvisorWidget {
       item.classList.add("aw-has-plan");
       item.appendChild(renderAdvice(advice));
     } else if (typeof message.text === "string" && message.text) {
-      item.appendChild(el("p", "aw-text", message.text));
+      item.appendChild(fromUser ? el("p", "aw-text", message.text) : textWithLinks(message.text));
     } else {
       return; // nothing this widget can show (images, unknown custom payloads)
     }
