@@ -172,7 +172,7 @@ def test_widget_in_headless_chromium(running_bot, browser: webdriver.Chrome, cap
     wait(driver, lambda d: any("Question 1 sur" in t for t in bot_texts(d)), message="Question 1")
     assert driver.execute_script("return window.typingSeen"), "indicateur de saisie attendu"
     assert not widget(driver, ".aw-typing")[0].is_displayed()
-    steps.append("paragraphe d'ouverture tapé ; indicateur de saisie ; « Question 1 sur 3 » reçue")
+    steps.append("paragraphe d'ouverture tapé ; indicateur de saisie ; « Question 1 sur … » reçue")
     screenshot(driver, "widget-question.png")
 
     clicks = 0
