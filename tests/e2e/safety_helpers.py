@@ -13,20 +13,12 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
-import yaml
-
 from bot.launcher import listening_program
-from bot.settings import ROOT
 
 OPENING = (
     "Bonjour, nous sommes une PME industrielle de 45 personnes sur deux sites. Nos serveurs "
     "plantent souvent et personne ne vérifie les sauvegardes, tout repose sur notre comptable."
 )
-RESPONSES = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
-
-
-def response_text(name: str) -> str:
-    return RESPONSES[name][0]["text"]
 
 
 @dataclass

@@ -17,8 +17,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from launch_helpers import free_port, launcher_env, start_launcher, stop_launcher
-from safety_helpers import OPENING, Bot, TcpProxy, port_closed, response_text, texts
+from safety_helpers import OPENING, Bot, TcpProxy, port_closed, texts
 
+from bot.inbound import response_text
 from bot.settings import ROOT
 from tests.hostile_inputs import HOSTILE_INPUTS, MAX_MESSAGE_LENGTH, Hostile
 

@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 from launch_helpers import free_port, launcher_env, start_launcher, stop_launcher
-from safety_helpers import OPENING, Bot, answers, port_closed, response_text, texts, wait_until
+from safety_helpers import OPENING, Bot, answers, port_closed, texts, wait_until
 
+from bot.inbound import response_text
 from bot.settings import ROOT
 
 pytestmark = pytest.mark.e2e
