@@ -63,9 +63,9 @@ def render_advice(advice: Mapping[str, Any]) -> list[str]:
     return ["\n".join(lines)]
 
 
-def _reason(kb: Any, priority: Mapping[str, Any], named: set[str]) -> str:
-    """One reason: what the user said (each signal named once in the plan), else the rule."""
-    short = kb.labels["short"]
+def _newly_said(kb: Any, priority: Mapping[str, Any], named: set[str]) -> list[str]:
+    """Labels of what the user said behind this priority and not yet named in the plan; marks
+    them named, so each thing said is named once."""
     signal_labels = {signal.id: signal.label for signal in kb.signals}
     said = [
         signal_labels[item]
@@ -73,6 +73,13 @@ def _reason(kb: Any, priority: Mapping[str, Any], named: set[str]) -> str:
         if item in signal_labels and item not in named
     ]
     named.update(priority["because_of"])
+    return said
+
+
+def _reason(kb: Any, priority: Mapping[str, Any], named: set[str]) -> str:
+    """One reason: what the user said (each signal named once in the plan), else the rule."""
+    short = kb.labels["short"]
+    said = _newly_said(kb, priority, named)
     if said:
         return short["because"].format(signals=join_list(kb, said))
     return str(priority["why"][0])
@@ -86,7 +93,6 @@ def render_detail(advice: Mapping[str, Any], part: str) -> list[str]:
     """One part of the plan on demand: ``why``, ``warnings``, ``start`` or ``case``."""
     kb = get_knowledge_base()
     labels = kb.labels["advice"]
-    signal_labels = {signal.id: signal.label for signal in kb.signals}
 
     def quote(source: Mapping[str, str]) -> str:
         return labels["quote"].format(quote=source["quote"], section=source["section"])
@@ -96,12 +102,7 @@ def render_detail(advice: Mapping[str, Any], part: str) -> list[str]:
         named: set[str] = set()
         for priority in advice["priorities"]:
             lines = [labels["priority"].format(rank=priority["rank"], title=priority["title"])]
-            said = [
-                signal_labels[item]
-                for item in priority["because_of"]
-                if item in signal_labels and item not in named
-            ]
-            named.update(priority["because_of"])
+            said = _newly_said(kb, priority, named)
             if said:
                 lines.append(labels["because"].format(signals=join_list(kb, said)))
             lines.extend(priority["why"])
