@@ -38,13 +38,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import cards
-from bot.platforms import BackgroundTurns, clean_user_text, handle_turn
+from bot.platforms import BackgroundTurns, SeenEvents, clean_user_text, handle_turn
 from bot.settings import Settings, SettingsError, SlackSettings, get_settings
 
 logger = logging.getLogger(__name__)
 
 MAX_CLOCK_SKEW_S = 5 * 60
-SEEN_TTL_S = 60 * 60  # Slack's last retry comes about 5 minutes after the event
 API_TIMEOUT_S = 10
 RATE_LIMIT_RETRIES = 3
 # Message subtypes that still carry a user's own words; every other subtype (bot_message,
@@ -68,36 +67,6 @@ def is_authentic(secret: str, headers: Any, body: bytes, now: float | None = Non
     if abs((time.time() if now is None else now) - int(timestamp)) > MAX_CLOCK_SKEW_S:
         return False
     return hmac.compare_digest(signature(secret, timestamp, body), given)
-
-
-class SeenEvents:
-    """Event ids already accepted: in this process, or in Redis shared by every instance."""
-
-    def __init__(self, redis_url: str | None = None, ttl: int = SEEN_TTL_S) -> None:
-        self.ttl = ttl
-        self._local: dict[str, float] = {}
-        self._redis: Any = None
-        if redis_url:
-            import redis.asyncio as aioredis
-
-            self._redis = aioredis.from_url(redis_url, socket_timeout=2)
-
-    async def first_time(self, key: str) -> bool:
-        """True the first time `key` is seen within the TTL (atomic across instances on Redis)."""
-        if self._redis is not None:
-            try:
-                return bool(
-                    await self._redis.set(f"conseil_it:slack:{key}", 1, nx=True, ex=self.ttl)
-                )
-            except Exception:  # Redis down: fall back to this process's memory
-                logger.warning("Redis unavailable for Slack deduplication; using memory")
-        now = time.monotonic()
-        if len(self._local) > 10_000:
-            self._local = {k: t for k, t in self._local.items() if t > now}
-        if self._local.get(key, 0) > now:
-            return False
-        self._local[key] = now + self.ttl
-        return True
 
 
 class SlackOutput(OutputChannel):
@@ -208,7 +177,9 @@ class SlackInput(InputChannel):
                 "SLACK_SIGNING_SECRET ne sont pas renseignés."
             )
         self.slack = settings.slack
-        self.seen = SeenEvents(settings.redis_url if settings.lock_store == "redis" else None)
+        self.seen = SeenEvents(
+            "slack", settings.redis_url if settings.lock_store == "redis" else None
+        )
         self.turns = BackgroundTurns()
 
     def output(self, channel: str, thread_ts: str | None) -> SlackOutput:

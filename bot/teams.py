@@ -11,7 +11,9 @@ Webhook: POST /webhooks/botframework/webhook (the Azure bot's messaging endpoint
   before it expires; a time-out on every call; HTTP 429 retried after Retry-After.
 - `<at>…</at>` mentions are removed before the NLU; buttons are Adaptive Card Action.Submit
   (messageBack) whose `value` carries the payload; the plan is an Adaptive Card.
-- The webhook answers at once; the turn runs in the background.
+- The webhook answers at once; the turn runs in the background. An activity resent by the
+  Bot Framework (after a time-out or a 5xx) is handled once: activity ids are remembered for an
+  hour, in this process or in Redis when LOCK_STORE=redis (several instances).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import cards
-from bot.platforms import BackgroundTurns, clean_user_text, handle_turn
+from bot.platforms import BackgroundTurns, SeenEvents, clean_user_text, handle_turn
 from bot.settings import Settings, SettingsError, TeamsSettings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -320,6 +322,9 @@ class BotFrameworkInput(InputChannel):
         self.teams = settings.teams
         self.keys = SigningKeys(settings.teams.openid_metadata_url)
         self.turns = BackgroundTurns()
+        self.seen = SeenEvents(
+            "teams", settings.redis_url if settings.lock_store == "redis" else None
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         botframework_webhook = Blueprint("botframework_webhook", __name__)
@@ -344,15 +349,15 @@ class BotFrameworkInput(InputChannel):
             except UnauthorizedError as error:
                 logger.warning("Bot Framework activity rejected: %s", error)
                 return response.text("unauthorized", status=401)
-            self._accept(activity, on_new_message)
+            await self._accept(activity, on_new_message)
             return response.text("", status=202)
 
         return botframework_webhook
 
-    def _accept(
+    async def _accept(
         self, activity: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        """Starts the turn of an authenticated message activity; ignores anything else."""
+        """Starts the turn of an authenticated message activity, once; ignores anything else."""
         raw_sender = activity.get("from")
         sender: dict[str, Any] = raw_sender if isinstance(raw_sender, dict) else {}
         conversation = activity.get("conversation")
@@ -371,6 +376,12 @@ class BotFrameworkInput(InputChannel):
             text = clean_user_text(strip_mentions(raw) if isinstance(raw, str) else "")
             typed = True
         if not text:
+            return
+        activity_id = activity.get("id")
+        if isinstance(activity_id, str) and not await self.seen.first_time(
+            f"activity:{conversation['id']}:{activity_id}"
+        ):
+            logger.info("Bot Framework activity %s already handled", activity_id)
             return
         if conversation.get("conversationType") in (None, "personal"):
             sender_id = sender["id"]

@@ -63,12 +63,12 @@ def test_seen_events_are_remembered_in_redis_across_instances() -> None:
     # Two Rasa instances share Redis when LOCK_STORE=redis: one event, one turn.
     import asyncio
 
-    from bot.slack import SeenEvents
+    from bot.platforms import SeenEvents
 
     async def run() -> tuple[bool, bool]:
         key = f"event:test-{time.time_ns()}"
-        first = SeenEvents("redis://127.0.0.1:6379/0", ttl=30)
-        second = SeenEvents("redis://127.0.0.1:6379/0", ttl=30)
+        first = SeenEvents("slack", "redis://127.0.0.1:6379/0", ttl=30)
+        second = SeenEvents("slack", "redis://127.0.0.1:6379/0", ttl=30)
         return await first.first_time(key), await second.first_time(key)
 
     assert asyncio.run(run()) == (True, False)

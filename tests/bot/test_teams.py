@@ -288,3 +288,36 @@ async def test_webhook_answers_before_a_slow_turn_ends(teams: FakeBotFramework) 
         release.set()
         await server.settle()
     assert [a["text"] for a in teams.received_activities()] == ["reçu : Bonjour"]
+
+
+async def test_an_activity_resent_by_the_bot_framework_is_handled_once(
+    server: ChannelServer, teams: FakeBotFramework
+) -> None:
+    # The Bot Framework resends an activity whose delivery timed out or got a 5xx; the same id
+    # must not make a second turn (a second answer, a form question asked twice).
+    first = activity(teams, "Bonjour")
+    for _ in range(3):
+        assert await send(server, first, teams.channel_token()) in (200, 202)
+    second = activity(teams, "Bonjour")
+    assert second["id"] != first["id"]
+    assert await send(server, second, teams.channel_token()) in (200, 202)
+    await server.settle()
+    assert [m.text for m in server.messages] == ["Bonjour", "Bonjour"]
+    assert len(teams.received_activities("a:personal-conv-1")) == 2
+
+
+def test_teams_and_slack_ids_do_not_collide_in_redis() -> None:
+    from bot.platforms import SeenEvents
+
+    async def run() -> tuple[bool, bool, bool]:
+        key = f"activity:test-{asyncio.get_running_loop().time()}"
+        teams = SeenEvents("teams", "redis://127.0.0.1:6379/0", ttl=30)
+        other_instance = SeenEvents("teams", "redis://127.0.0.1:6379/0", ttl=30)
+        slack = SeenEvents("slack", "redis://127.0.0.1:6379/0", ttl=30)
+        return (
+            await teams.first_time(key),
+            await other_instance.first_time(key),
+            await slack.first_time(key),
+        )
+
+    assert asyncio.run(run()) == (True, False, True)
