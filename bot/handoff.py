@@ -4,15 +4,22 @@ A lead is stored first (``knowledge.records``), then delivered. A destination th
 the lead: it is tried again every ``LEAD_RETRY_SECONDS`` by a background thread of the action
 server (``ensure_retry_worker``) or by ``python -m bot.handoff retry``. Each lead is claimed
 before sending (conditional UPDATE) and marked delivered after, so it arrives once.
+
+With ``LEAD_WEBHOOK_SECRET`` each webhook POST is signed, so the receiver can refuse a forged or
+replayed lead: ``X-Conseil-Timestamp`` (Unix seconds) and ``X-Conseil-Signature: sha256=<hex>``,
+the HMAC-SHA256 of ``"<timestamp>." + body`` with the secret (``signature_header``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import smtplib
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -54,13 +61,20 @@ def lead_payload(lead: object) -> dict:
     }
 
 
-def _post_webhook(url: str, payload: dict) -> None:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
+def signature_header(secret: str, timestamp: str, body: bytes) -> str:
+    """``sha256=`` + HMAC-SHA256 of ``"<timestamp>." + body``: what the receiver recomputes."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def _post_webhook(url: str, payload: dict, secret: str | None = None) -> None:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    if secret:
+        timestamp = str(int(time.time()))
+        headers["X-Conseil-Timestamp"] = timestamp
+        headers["X-Conseil-Signature"] = signature_header(secret, timestamp, body)
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
             if not 200 <= response.status < 300:
@@ -113,7 +127,7 @@ def deliver(lead: object, settings: Settings) -> None:
     """Send one lead to every configured destination; raises DeliveryError."""
     payload = lead_payload(lead)
     if settings.lead_webhook_url:
-        _post_webhook(settings.lead_webhook_url, payload)
+        _post_webhook(settings.lead_webhook_url, payload, settings.lead_webhook_secret)
     if settings.lead_smtp_host:
         _send_mail(settings, lead, payload)
 

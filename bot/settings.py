@@ -80,6 +80,7 @@ class Settings:
     widget_public_url: str | None = None
     lead_recipient: str = "l’équipe de consultants qui exploite ce service"
     lead_webhook_url: str | None = None
+    lead_webhook_secret: str | None = None
     lead_smtp_host: str | None = None
     lead_smtp_port: int = 25
     lead_smtp_user: str | None = None
@@ -160,6 +161,8 @@ OPTIONAL: tuple[str, ...] = (
     # Public address of the widget page, put in report links (default: http://HOST:WIDGET_PORT).
     "WIDGET_PUBLIC_URL",
     "LEAD_WEBHOOK_URL",
+    # Signs each lead POST (HMAC-SHA256, see bot/handoff.py); absent: leads are sent unsigned.
+    "LEAD_WEBHOOK_SECRET",
     "LEAD_SMTP_HOST",
     "LEAD_SMTP_USER",
     "LEAD_SMTP_PASSWORD",
@@ -393,6 +396,17 @@ def _handoff(values: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError(
             f"Configuration : LEAD_WEBHOOK_URL={webhook!r} doit commencer par http:// ou https://."
         )
+    # Empty (as in .env.example) means absent; a secret that is set must be long enough.
+    webhook_secret = (
+        _optional_secret(values, "LEAD_WEBHOOK_SECRET")
+        if _optional(values, "LEAD_WEBHOOK_SECRET")
+        else None
+    )
+    if webhook_secret and not webhook:
+        raise SettingsError(
+            "Configuration : LEAD_WEBHOOK_SECRET est défini mais LEAD_WEBHOOK_URL est vide ; "
+            "indiquez l'adresse qui reçoit les demandes de contact."
+        )
     smtp_host = _optional(values, "LEAD_SMTP_HOST")
     email_to = _optional(values, "LEAD_EMAIL_TO")
     if smtp_host and not email_to:
@@ -404,6 +418,7 @@ def _handoff(values: Mapping[str, str]) -> dict[str, object]:
     return {
         "lead_recipient": _required(values, "LEAD_RECIPIENT", "indiquez qui reçoit les demandes"),
         "lead_webhook_url": webhook,
+        "lead_webhook_secret": webhook_secret,
         "lead_smtp_host": smtp_host,
         "lead_smtp_port": _port(values, "LEAD_SMTP_PORT"),
         "lead_smtp_user": _optional(values, "LEAD_SMTP_USER"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import socket
 import threading
@@ -26,7 +28,7 @@ from actions.handoff import (
 )
 from actions.slots import UNKNOWN
 from bot import handoff as delivery
-from bot.settings import load_settings
+from bot.settings import SettingsError, load_settings
 from knowledge import records
 
 PLAN_SLOTS = {
@@ -50,17 +52,20 @@ def free_port() -> int:
 
 
 class Receiver:
-    """A fake lead webhook: records every POST body."""
+    """A fake lead webhook: records every POST body (parsed and raw) and its headers."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.bodies: list[Any] = []
-        received = self.bodies
+        self.raw: list[tuple[dict[str, str], bytes]] = []
+        received, raw = self.bodies, self.raw
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers["Content-Length"])
-                received.append(json.loads(self.rfile.read(length)))
+                body = self.rfile.read(length)
+                raw.append((dict(self.headers.items()), body))
+                received.append(json.loads(body))
                 self.send_response(204)
                 self.end_headers()
 
@@ -342,3 +347,53 @@ async def test_email_destination_gets_the_lead_with_its_plan(domain, use_setting
     body = mail.get_body(("plain",)).get_content()
     assert "Éloïse Dupré" in body and "1. Infrastructure, serveurs et continuité d’activité" in body
     assert settings.handoff_configured
+
+
+def verify_signature(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """What a receiver does, written from the README's description, not from bot.handoff."""
+    timestamp = headers.get("X-Conseil-Timestamp", "")
+    given = headers.get("X-Conseil-Signature", "")
+    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    fresh = timestamp.isdigit() and abs(time.time() - int(timestamp)) < 300
+    return fresh and hmac.compare_digest(given, "sha256=" + expected.hexdigest())
+
+
+async def test_a_webhook_secret_signs_each_lead(domain, dispatcher, use_settings):
+    secret = "s" * 40
+    port = free_port()
+    use_settings(
+        settings_with(LEAD_WEBHOOK_URL=f"http://127.0.0.1:{port}/", LEAD_WEBHOOK_SECRET=secret)
+    )
+    slots = await consented_lead("h-signed", domain)
+    with Receiver(port) as receiver:
+        await ActionSubmitHandoff().run(dispatcher, tracker_for("h-signed", slots=slots), domain)
+    ((headers, body),) = receiver.raw
+    assert verify_signature(secret, headers, body)
+    assert not verify_signature("t" * 40, headers, body)  # another secret
+    assert not verify_signature(secret, headers, body.replace(b"Dupr", b"Dupp"))  # body changed
+
+
+async def test_without_a_secret_leads_are_sent_unsigned(domain, dispatcher, use_settings):
+    port = free_port()
+    use_settings(settings_with(LEAD_WEBHOOK_URL=f"http://127.0.0.1:{port}/"))
+    slots = await consented_lead("h-unsigned", domain)
+    with Receiver(port) as receiver:
+        await ActionSubmitHandoff().run(dispatcher, tracker_for("h-unsigned", slots=slots), domain)
+    ((headers, _),) = receiver.raw
+    assert "X-Conseil-Signature" not in headers
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"LEAD_WEBHOOK_URL": "https://crm.exemple.fr/", "LEAD_WEBHOOK_SECRET": "court"}, "32"),
+        ({"LEAD_WEBHOOK_SECRET": "s" * 40}, "LEAD_WEBHOOK_URL est vide"),
+    ],
+)
+def test_a_bad_webhook_secret_is_refused_in_french(values: dict, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        settings_with(**values)
+
+
+def test_an_empty_webhook_secret_means_unsigned() -> None:
+    assert settings_with(LEAD_WEBHOOK_SECRET="").lead_webhook_secret is None
