@@ -37,7 +37,14 @@ def detect_signals(text: str) -> dict[str, str]:
     if settings.threshold > 1:  # stage switched off in matching.yml
         return found
     probabilities = classifier_probabilities(get_classifier(settings.regularisation), text, tokens)
-    return combine(found, probabilities, negated_signals(tokens), settings)
+    candidates = {
+        signal
+        for signal, probability in probabilities.items()
+        if probability >= settings.threshold and found.get(signal) != CLEAR
+    }
+    if not candidates:
+        return found
+    return combine(found, probabilities, negated_signals(tokens, candidates), settings)
 
 
 def affirmed_text(tokens: tuple[Token, ...]) -> str | None:
@@ -79,14 +86,17 @@ def pattern_signals(tokens: tuple[Token, ...]) -> dict[str, str]:
     return found
 
 
-def negated_signals(tokens: tuple[Token, ...]) -> set[str]:
-    """Signals with a pattern present in the text only under a negation or a hypothesis."""
+def negated_signals(tokens: tuple[Token, ...], among: Iterable[str] | None = None) -> set[str]:
+    """Signals (of ``among``, default all) with a pattern present in the text only under a
+    negation or a hypothesis."""
     matcher = get_matcher()
     clauses = matcher.clauses(tokens)
+    wanted = None if among is None else set(among)
     return {
         signal.id
         for signal in get_knowledge_base().signals
-        if not matcher.best_match(signal.patterns, tokens)
+        if (wanted is None or signal.id in wanted)
+        and not matcher.best_match(signal.patterns, tokens)
         and any(matcher.find(pattern, clause) for pattern in signal.patterns for clause in clauses)
     }
 
