@@ -8,6 +8,7 @@ from functools import lru_cache
 from .base import get_classifier_settings, get_knowledge_base, get_matcher, get_similarity
 from .classifier import ClassifierSettings, SignalClassifier, get_classifier
 from .errors import InputError, message
+from .profile import SIGNAL_IDS
 from .text import Token, _clauses_with_cues, analyze, parse_pattern
 
 CLEAR, POSSIBLE = "clear", "possible"
@@ -28,8 +29,8 @@ def detect_signals(text: str) -> dict[str, str]:
     ``clear``: a pattern of the content matched (the text says it). ``possible``: only the
     word-vector stage (``similarity``) or the classifier (``classifier``, both in
     ``matching.yml``) saw it; such a signal is carried in the payload but never named in the
-    plan's sentences. The classifier never brings back a
-    signal whose own patterns occur in the text only negated or as a hypothesis.
+    plan's sentences. The classifier never brings back a signal whose own patterns occur in the
+    text only negated or as a hypothesis.
     """
     tokens = analyze(check_text(text))
     found = pattern_signals(tokens)
@@ -67,7 +68,7 @@ def classifier_probabilities(
     if kept is None:
         return classifier.probability(text)
     if not kept:
-        return dict.fromkeys(classifier.probability(text), 0.0)
+        return dict.fromkeys(SIGNAL_IDS, 0.0)
     whole, affirmed = classifier.probabilities([text, kept])
     return {signal: min(value, affirmed[signal]) for signal, value in whole.items()}
 
