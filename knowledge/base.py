@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import settings
+from .classifier import ClassifierSettings
 from .model import KnowledgeBase
 from .similarity import SimilarityStage
 from .store import ensure_loaded, make_engine, read_knowledge_base
@@ -50,10 +51,16 @@ def get_similarity() -> SimilarityStage:
     return SimilarityStage.from_content(get_knowledge_base().documents["matching"]["similarity"])
 
 
+@lru_cache(maxsize=1)
+def get_classifier_settings() -> ClassifierSettings:
+    return ClassifierSettings.from_content(get_knowledge_base().documents["matching"]["classifier"])
+
+
 def reset_cache() -> None:
     """Forget the cached engines and content (tests, or after ``python -m knowledge load``)."""
     get_matcher.cache_clear()
     get_similarity.cache_clear()
+    get_classifier_settings.cache_clear()
     get_knowledge_base.cache_clear()
     for engine in _engines.values():
         engine.dispose()

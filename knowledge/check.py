@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from .classifier import read_examples
 from .conditions import referenced
 from .errors import join_values, message
 from .profile import FIELD_CASE_IDS, PROFILE_FIELDS, SERVICE_IDS, SIGNAL_IDS, TOPICS, WARNING_IDS
@@ -152,9 +153,28 @@ def check_references(raw: dict[str, Any]) -> list[str]:
     return problems
 
 
+def check_examples(examples: dict[str, Any]) -> list[str]:
+    """The classifier's labelled texts (``signal_examples.yml``): well formed, known signal ids."""
+    problems = []
+    for name, items in examples.items():
+        for index, item in enumerate(items or ()):
+            where = f"signal_examples.{name}[{index}]"
+            text = item.get("text") if isinstance(item, dict) else None
+            expected = item.get("expected") if isinstance(item, dict) else None
+            if not isinstance(text, str) or not text.strip() or not isinstance(expected, list):
+                problems.append(message("check_example", where=where))
+                continue
+            problems.extend(
+                message("check_unknown_reference", ref=ref, where=where)
+                for ref in expected
+                if ref not in SIGNAL_IDS
+            )
+    return problems
+
+
 def check_content(raw: dict[str, Any], article_path: Path) -> tuple[list[str], int]:
     """All problems of the content (French messages) and the number of quotes checked."""
-    problems = check_ids(raw) + check_references(raw)
+    problems = check_ids(raw) + check_references(raw) + check_examples(read_examples())
     if not article_path.is_file():
         return [*problems, message("check_article_missing", path=article_path)], 0
     quote_problems, count = check_quotes(raw, article_path.read_text(encoding="utf-8"))
