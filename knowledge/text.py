@@ -25,6 +25,9 @@ _WORD_SPLIT = re.compile(r"[-'/]+")
 
 def normalize(text: str) -> str:
     """Matching form of a text: casefolded, accents stripped, apostrophes unified."""
+    # Compatibility forms first: « 𝑨 » (mathematical capital) only becomes « A » under NFKD, and
+    # must then be casefolded like any capital, or normalizing twice would change the text.
+    text = unicodedata.normalize("NFKD", text)
     text = text.translate(APOSTROPHES).casefold().translate(LIGATURES)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
