@@ -14,6 +14,7 @@ PATCHES: tuple[str, ...] = (
     "perf_spacy_once",
     "perf_tf_threads",
     "perf_event_types",
+    "perf_action_session",
     "resilience",
     "privacy",
     "payloads",
