@@ -54,7 +54,8 @@ class ActionGiveAdvice(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if not send_advice(dispatcher, tracker):
+        # On the records thread: the plan is stored (a database commit) before the answer.
+        if not await events.in_writer(send_advice, dispatcher, tracker):
             return []
         dispatcher.utter_message(response="utter_after_advice")
         return [SlotSet(DONE, True)]

@@ -5,14 +5,20 @@ plan is stored for the report and a later review, and a review shows what change
 ``observe_diagnostic_turn`` (decorates the form's validation: diagnostic started, next question
 asked). Events carry ids only (question names, signal, service and warning ids) for
 ``python -m knowledge stats``. A database problem is logged and never breaks the conversation.
+
+Writes run on one worker thread (``in_writer``), awaited by the action: a SQLite commit waits for
+the disk (36 ms measured here, for 2 ms of CPU), and on the action server's event loop it held
+every other conversation's action call for that long, once per form question (issue #9).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -34,15 +40,32 @@ HANDOFF = "handoff"
 REVIEW = "review"
 
 
+# One thread: writes keep their order and never contend with each other for SQLite's lock.
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="records")
+
+
+async def in_writer(function: Callable[..., Any], *args: Any) -> Any:
+    """``function(*args)`` on the records thread, the event loop staying free meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(
+        _WRITER, functools.partial(function, *args)
+    )
+
+
 def record(sender_id: str, kind: str, data: dict[str, Any] | None = None) -> None:
     """One anonymous event; failures are logged, never raised."""
+    record_all(sender_id, [(kind, data)])
+
+
+def record_all(sender_id: str, items: list[tuple[str, dict[str, Any] | None]]) -> None:
+    """Anonymous events in one transaction (one commit); failures are logged, never raised."""
     from knowledge.records import record_event, records_session
 
     try:
         with records_session() as session, session.begin():
-            record_event(session=session, sender_id=sender_id, kind=kind, data=data)
+            for kind, data in items:
+                record_event(session=session, sender_id=sender_id, kind=kind, data=data)
     except Exception:
-        logger.exception("could not record the %s event", kind)
+        logger.exception("could not record the %s event", "/".join(kind for kind, _ in items))
 
 
 def plan_summary(profile: dict[str, Any], advice: dict[str, Any]) -> dict[str, Any]:
@@ -119,7 +142,7 @@ def observe_diagnostic_turn(run: RunMethod) -> RunMethod:
     ) -> list[EventType]:
         events = await run(self, dispatcher, tracker, domain)
         try:
-            _record_turn(tracker, events)
+            await in_writer(_record_turn, tracker, events)
         except Exception:
             logger.exception("could not observe the diagnostic turn")
         return events
@@ -128,9 +151,10 @@ def observe_diagnostic_turn(run: RunMethod) -> RunMethod:
 
 
 def _record_turn(tracker: Tracker, events: list[EventType]) -> None:
+    items: list[tuple[str, dict[str, Any] | None]] = []
     requested = tracker.get_slot("requested_slot")
     if requested is None:
-        record(tracker.sender_id, STARTED)
+        items.append((STARTED, None))
     elif not events:
         return  # rejected: another action answers, the same question comes back
     values = {field: tracker.get_slot(field) for field in ASKED_FIELDS}
@@ -140,4 +164,6 @@ def _record_turn(tracker: Tracker, events: list[EventType]) -> None:
     # The form asks the first required slot still empty (domain order = ASKED_FIELDS).
     following = next((field for field in ASKED_FIELDS if values[field] is None), None)
     if following is not None and following != requested:
-        record(tracker.sender_id, QUESTION, {"field": following})
+        items.append((QUESTION, {"field": following}))
+    if items:
+        record_all(tracker.sender_id, items)  # the opening's two events: one commit

@@ -186,8 +186,18 @@ class Matcher:
     def find(self, pattern: Sequence[str], clause: Sequence[Token]) -> list[tuple[int, int]]:
         """Spans (start, end inclusive) where ``pattern`` occurs in the clause."""
         spans = []
+        first = pattern[0]
+        exact, prefixes = _compile_alternative(first)
         for start, token in enumerate(clause):
-            if self.word_matches(pattern[0], token):
+            # word_matches inlined for the words of the vocabulary (the hot path: every word of
+            # the message against every pattern); other words take the full check with typos.
+            form, lemma = token.form, token.lemma
+            if (
+                form in exact
+                or lemma in exact
+                or (prefixes and (form.startswith(prefixes) or lemma.startswith(prefixes)))
+                or (not token.known and self.word_matches(first, token))
+            ):
                 end = self._extend(pattern, 1, clause, start)
                 if end is not None:
                     spans.append((start, end))

@@ -13,6 +13,8 @@ PATCHES: tuple[str, ...] = (
     "perf_model_load",
     "perf_spacy_once",
     "perf_tf_threads",
+    "perf_event_types",
+    "perf_action_session",
     "resilience",
     "privacy",
     "payloads",

@@ -58,3 +58,49 @@ async def test_the_plan_event_has_ids_only(domain) -> None:
     assert all(
         isinstance(item, str) and " " not in item for value in data.values() for item in value
     )
+
+
+async def test_writes_leave_the_event_loop_free(domain, monkeypatch) -> None:
+    """A commit waits for the disk: other conversations' actions must run meanwhile."""
+    import asyncio
+    import time
+
+    written = records.record_event
+
+    def slow_record_event(**kwargs):
+        time.sleep(0.3)  # a slow disk
+        return written(**kwargs)
+
+    monkeypatch.setattr(records, "record_event", slow_record_event)
+    ticks = 0
+
+    async def other_conversations() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(other_conversations())
+    tracker = as_sender(
+        make_tracker(intent="describe_problem", text="nos serveurs plantent"), "ev-loop"
+    )
+    await ValidateDiagnosticForm().run(CollectingDispatcher(), tracker, domain)
+    ticker.cancel()
+    assert ticks >= 10
+    assert [kind for kind, _ in kinds("ev-loop")] == ["diagnostic_started", "question"]
+
+
+async def test_the_opening_events_take_one_commit(domain, monkeypatch) -> None:
+    opened = []
+    real_session = records.records_session
+
+    def counting_session():
+        opened.append(1)
+        return real_session()
+
+    monkeypatch.setattr(records, "records_session", counting_session)
+    opening = "Nous sommes 45 personnes sur deux sites et nos serveurs plantent."
+    tracker = as_sender(make_tracker(intent="describe_problem", text=opening), "ev-commit")
+    await ValidateDiagnosticForm().run(CollectingDispatcher(), tracker, domain)
+    assert len(opened) == 1
+    assert [kind for kind, _ in kinds("ev-commit")] == ["diagnostic_started", "question"]

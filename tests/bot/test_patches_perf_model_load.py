@@ -47,6 +47,55 @@ def trained(tmp_path):
     return path, model.dense.get_weights()
 
 
+class TwoLayerModel(RasaModel):
+    """Two dense layers; `reverse` tracks them in the other order, so a fresh optimizer's slot
+    variables come in another order than in the saved checkpoint (as TED's did at load)."""
+
+    def __init__(self, config: dict, reverse: bool = False) -> None:
+        super().__init__(random_seed=1)
+        self.config = config
+        regularizer = tf.keras.regularizers.l2(0.01)
+        if reverse:  # same layers and names, tracked (and so optimized) in the other order
+            self.second = tf.keras.layers.Dense(2)
+            self.first = tf.keras.layers.Dense(4, kernel_regularizer=regularizer)
+        else:
+            self.first = tf.keras.layers.Dense(4, kernel_regularizer=regularizer)
+            self.second = tf.keras.layers.Dense(2)
+
+    def _out(self, batch_in):
+        features = tf.reshape(tf.cast(batch_in[0], tf.float32), (-1, 3))
+        return self.second(self.first(features))
+
+    def batch_loss(self, batch_in):
+        return tf.reduce_mean((self._out(batch_in) - 1.0) ** 2)
+
+    def batch_predict(self, batch_in):
+        return {"out": self._out(batch_in)}
+
+
+def test_optimizer_slots_in_another_order_do_not_break_the_load(tmp_path):
+    """Optimizer slots are restored by position: with an optimizer step at load, slots created
+    in another order meet tensors of another shape and loading fails (Rasa's TEDPolicy then
+    swallows the ValueError and runs without its model). The server needs no optimizer slots."""
+    from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
+
+    model = TwoLayerModel({})
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.1))
+    model.fit(RasaBatchDataGenerator(model_data(4), batch_size=2, epochs=1), epochs=2, verbose=0)
+    path = str(tmp_path / "two.tf_model")
+    model.save(path)
+    perf_model_load.apply()
+    loaded = TwoLayerModel.load(path, model_data(1), model_data(1), config={}, reverse=True)
+    for layer in ("first", "second"):
+        for got, expected in zip(
+            getattr(loaded, layer).get_weights(), getattr(model, layer).get_weights(), strict=True
+        ):
+            np.testing.assert_allclose(got, expected)
+    np.testing.assert_allclose(
+        loaded.run_inference(model_data(2))["out"], model.run_inference(model_data(2))["out"]
+    )
+
+
 def test_listed_in_the_server_patches():
     assert "perf_model_load" in PATCHES
 
