@@ -67,3 +67,32 @@ async def test_workloads_count_turns_errors_and_the_plan():
     # Question-only conversations end with "merci", answered here by an HTTP 500.
     assert asked.failed_conversations == asked.conversations > 0
     assert asked.errors["http_500"] == asked.conversations
+
+
+async def test_wikit_scoring_undoes_the_fallback_as_rasa_test_nlu_does(monkeypatch, tmp_path):
+    """`accuracy` scores the intent a fallback shadowed; `accuracy_with_fallback` counts a miss."""
+    from rasa.core.agent import Agent
+
+    def fallback(shadowed: str) -> dict:
+        ranking = [
+            {"name": "nlu_fallback", "confidence": 0.35},
+            {"name": shadowed, "confidence": 0.3},
+        ]
+        return {"intent": ranking[0], "intent_ranking": ranking}
+
+    parses = {
+        "clear": {"intent": {"name": "a", "confidence": 0.9}, "intent_ranking": []},
+        "unsure right": fallback("a"),
+        "unsure wrong": fallback("c"),
+    }
+
+    class FakeAgent:
+        async def parse_message(self, text: str) -> dict:
+            return parses[text]
+
+    monkeypatch.setattr(Agent, "load", staticmethod(lambda path: FakeAgent()))
+    rows = [("clear", "a"), ("unsure right", "a"), ("unsure wrong", "b")]
+    result = await nlu.score(tmp_path / "model.tar.gz", rows)
+    assert result["accuracy"] == round(2 / 3, 4)
+    assert result["accuracy_with_fallback"] == round(1 / 3, 4)
+    assert result["top_confusions"] == [{"expected": "b", "predicted": "c", "count": 1}]
