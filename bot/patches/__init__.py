@@ -15,6 +15,7 @@ PATCHES: tuple[str, ...] = (
     "perf_tf_threads",
     "perf_event_types",
     "perf_action_session",
+    "perf_sqlite_wal",
     "resilience",
     "privacy",
     "payloads",
