@@ -35,7 +35,9 @@ def score(items: list[dict]) -> tuple[float, float, list[str]]:
 def test_the_corpus_is_large_and_valid() -> None:
     items = all_examples()
     assert set(SETS) >= {"texts", "holdout", "fresh", "blind", "dev", "blind2", "blind3", "calm"}
-    assert len(items) >= 270
+    assert set(SETS) >= {"written_a", "written_b", "written_c"}
+    assert len(items) >= 750
+    assert len({item["text"] for item in items}) == len(items)  # no text twice
     assert sum(1 for item in items if not item["expected"]) >= 8  # negations / nothing wrong
     assert sum(1 for item in items if len(item["expected"]) >= 2) >= 15  # multi-signal
     for item in items:
