@@ -82,7 +82,8 @@ def test_a_threshold_above_one_switches_the_stage_off() -> None:
 def test_cross_validation_raises_recall_without_losing_precision() -> None:
     """One seed of scripts/signal_classifier_experiment.py's table, at the chosen settings.
 
-    Measured (seed 0): never-tuned sets 0.88 / 0.61 (patterns) -> 0.87 / 0.64 (union).
+    Measured (seed 0): never-tuned sets (blind, blind2, blind3, written_c) 0.83 / 0.56 (patterns)
+    -> 0.84 / 0.57 (union).
     """
     from sklearn.model_selection import KFold
 
@@ -105,7 +106,7 @@ def test_cross_validation_raises_recall_without_losing_precision() -> None:
     def figures(found: list[set[str]]) -> tuple[float, float]:
         tp = fp = fn = 0
         for (name, item), signals in zip(items, found, strict=True):
-            if name in ("blind", "blind2", "blind3"):
+            if name in ("blind", "blind2", "blind3", "written_c"):
                 expected = set(item["expected"])
                 tp += len(signals & expected)
                 fp += len(signals - expected)

@@ -35,18 +35,20 @@ def score(items: list[dict]) -> tuple[float, float, list[str]]:
 def test_the_corpus_is_large_and_valid() -> None:
     items = all_examples()
     assert set(SETS) >= {"texts", "holdout", "fresh", "blind", "dev", "blind2", "blind3", "calm"}
-    assert len(items) >= 270
+    assert set(SETS) >= {"calm_more", "written_a", "written_b", "written_c"}
+    assert len(items) >= 750
+    assert len({item["text"] for item in items}) == len(items)  # no text twice
     assert sum(1 for item in items if not item["expected"]) >= 8  # negations / nothing wrong
     assert sum(1 for item in items if len(item["expected"]) >= 2) >= 15  # multi-signal
     for item in items:
         assert set(item["expected"]) <= set(SIGNAL_IDS), item["text"]
 
 
-# Every set is now a training set (patterns tuned on texts/holdout/fresh/dev, classifier trained
-# on all): these figures show the examples are learnt, not how unseen texts fare (that is the
-# cross-validation of scripts/signal_classifier_experiment.py). Floors: 0.05 under the figures
-# measured with the classifier on 2026-11-27. « calm » expects nothing: its floor is on the
-# classifier adding nothing there.
+# Every set is now a training set (patterns tuned on texts/holdout/fresh/dev/written_a/written_b,
+# classifier trained on all): these figures show the examples are learnt, not how unseen texts fare
+# (that is the cross-validation of scripts/signal_classifier_experiment.py). Floors: 0.05 under the
+# figures measured with the classifier on 2026-11-27. « calm » and « calm_more » expect nothing:
+# their floor is on the classifier adding nothing there.
 @pytest.mark.parametrize(
     ("name", "min_precision", "min_recall"),
     [
@@ -54,9 +56,12 @@ def test_the_corpus_is_large_and_valid() -> None:
         ("holdout", 0.95, 0.95),
         ("fresh", 0.89, 0.89),
         ("blind", 0.95, 0.78),
-        ("dev", 0.89, 0.93),
-        ("blind2", 0.81, 0.81),
-        ("blind3", 0.87, 0.84),
+        ("dev", 0.89, 0.91),
+        ("blind2", 0.80, 0.78),
+        ("blind3", 0.88, 0.86),
+        ("written_a", 0.87, 0.84),
+        ("written_b", 0.75, 0.70),
+        ("written_c", 0.79, 0.64),
     ],
 )
 def test_precision_and_recall_on_the_training_texts(
@@ -72,13 +77,13 @@ def test_precision_and_recall_on_the_training_texts(
 
 def test_the_classifier_adds_nothing_to_the_calm_training_texts() -> None:
     flagged = []
-    for item in SETS["calm"]:
+    for item in SETS["calm"] + SETS["calm_more"]:
         found = detect_signals(item["text"])
         assert found == pattern_signals(analyze(item["text"])), item["text"]
         if found:
             flagged.append(f"{item['text']} {found}")
     print("\n".join(flagged))
-    assert len(flagged) <= 4  # by the patterns (4 measured): written without looking at them
+    assert len(flagged) <= 7  # by the patterns (4 + 3 measured): not written against them
 
 
 def test_detection_stays_fast() -> None:
