@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import statistics
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge import InputError, KnowledgeError, detect_pain_points, detect_signals, extract_facts
 from knowledge.classifier import all_examples, read_examples
@@ -73,6 +75,27 @@ def test_precision_and_recall_on_the_training_texts(
     print("\n".join(errors))
     assert precision >= min_precision
     assert recall >= min_recall
+
+
+# blind4 (tests/knowledge/signal_texts_blind4.yml, 98 texts): written on 2026-11-27 by a writer who
+# saw neither the patterns nor the training texts, before the classifier and the new patterns, and
+# never opened by those who tuned them; it is not in the training data. Scored once before and once
+# after: précision / rappel 0.84 / 0.50 before (patterns + word vectors), 0.87 / 0.62 after
+# (+ classifier, + 460 written training texts, + patterns tuned on written_a/b). The issue's
+# target (0.90 / 0.85) is not met. Floors 0.05 under the figure after.
+BLIND4 = yaml.safe_load(
+    Path(__file__).with_name("signal_texts_blind4.yml").read_text(encoding="utf-8")
+)["blind4"]
+
+
+def test_precision_and_recall_on_the_never_tuned_blind4_texts() -> None:
+    assert len(BLIND4) >= 40
+    assert not {item["text"] for item in BLIND4} & {item["text"] for item in all_examples()}
+    precision, recall, _ = score(BLIND4)  # errors not printed: reading them would tune on them
+    print(f"\nsignaux ({len(BLIND4)} textes jamais vus, blind4) : ", end="")
+    print(f"précision {precision:.2f}, rappel {recall:.2f}")
+    assert precision >= 0.82
+    assert recall >= 0.57
 
 
 def test_the_classifier_adds_nothing_to_the_calm_training_texts() -> None:
