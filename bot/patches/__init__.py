@@ -16,6 +16,7 @@ PATCHES: tuple[str, ...] = (
     "perf_event_types",
     "perf_action_session",
     "perf_sqlite_wal",
+    "perf_nlu_thread",
     "resilience",
     "privacy",
     "payloads",
