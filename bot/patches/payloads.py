@@ -66,4 +66,5 @@ def apply() -> None:
         return parse_data
 
     parse_message._payload_guard = True  # type: ignore[attr-defined]
+    parse_message.__wrapped__ = original  # type: ignore[attr-defined]
     MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]

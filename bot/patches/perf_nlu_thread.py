@@ -65,4 +65,5 @@ def apply() -> None:
         return parsed
 
     setattr(parse_message, MARK, True)
+    parse_message.__wrapped__ = original  # type: ignore[attr-defined]
     MessageProcessor.parse_message = parse_message  # type: ignore[method-assign]

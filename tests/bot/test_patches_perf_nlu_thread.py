@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
 from typing import Any
@@ -43,7 +44,10 @@ def processor(monkeypatch: pytest.MonkeyPatch) -> tuple[MessageProcessor, SlowGr
         return graph(self, message, tracker, only)
 
     monkeypatch.setattr(MessageProcessor, "_parse_message_with_graph", parse_with_graph)
-    monkeypatch.setattr(MessageProcessor, "parse_message", MessageProcessor.parse_message)
+    # Each test starts from Rasa's own method, even if another test applied every patch.
+    monkeypatch.setattr(
+        MessageProcessor, "parse_message", inspect.unwrap(MessageProcessor.parse_message)
+    )
     instance = MessageProcessor.__new__(MessageProcessor)
     instance.http_interpreter = None
     instance.model_metadata = None
