@@ -191,6 +191,33 @@ def test_negative_phrasings_that_describe_a_problem_are_detected(text: str, sign
     assert signal in detect_pain_points(text)
 
 
+# Patterns added from written_a/b read too much into ordinary sentences (found in review): a
+# holiday is not a departure, « aucune commande en retard » is not a stopped business.
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("On a aucune commande en retard, tout va bien.", "continuity_risk"),
+        ("Nous n'avons aucun contrat de maintenance.", "continuity_risk"),
+        ("Notre comptable part en congé en août.", "staff_departure"),
+    ],
+)
+def test_ordinary_sentences_are_not_read_as_a_stop_or_a_departure(text: str, absent: str) -> None:
+    assert absent not in detect_pain_points(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        ("Aucune commande ne peut sortir quand le serveur plante.", "continuity_risk"),
+        ("Quand la connexion saute, zéro vente pendant des heures.", "continuity_risk"),
+        ("Plus aucune commande ne passait pendant deux jours.", "continuity_risk"),
+        ("Notre informaticienne part en congé maternité en mars.", "staff_departure"),
+    ],
+)
+def test_a_stopped_business_or_a_long_absence_is_still_detected(text: str, signal: str) -> None:
+    assert signal in detect_pain_points(text)
+
+
 @pytest.mark.parametrize(
     ("text", "signal"),
     [
