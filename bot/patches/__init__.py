@@ -17,6 +17,7 @@ PATCHES: tuple[str, ...] = (
     "perf_action_session",
     "perf_sqlite_wal",
     "perf_nlu_thread",
+    "redis_lock_atomic",
     "resilience",
     "privacy",
     "payloads",
